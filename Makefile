@@ -1,0 +1,74 @@
+# The one entry point. `make install` then `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+export PATH := $(BIN):$(PATH)
+
+SPEC ?= spec/build/published.json
+OLD ?=
+NEW ?=
+COMMIT ?=
+
+.PHONY: help install venv spec generate spec-update spec-diff lint test test-fast demo bench clean
+
+help:
+	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"
+	@echo "make test         lint (ruff, mypy strict) and the whole test suite"
+	@echo "make spec         materialize the pinned spec (SPEC_MIRROR=<dir> for an offline mirror)"
+	@echo "make generate     regenerate generated/ from SPEC=<file> (default: the locked spec)"
+	@echo "make spec-update COMMIT=<sha>   re-pin, show the API diff, regenerate"
+	@echo "make spec-diff OLD=<file> NEW=<file>   API-level diff of two specs"
+	@echo "make demo         a streamed chat against the embedded emulator (offline)"
+	@echo "make bench        benchmarks against raw httpx and openai-python"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==25.3"
+
+venv: $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+
+install: venv
+	$(MAKE) spec
+	$(MAKE) generate
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@echo "install: done (.venv ready; run 'make test')"
+
+spec:
+	$(PY) spec/tools/fetch_spec.py
+
+generate:
+	$(PY) spec/tools/generate.py $(SPEC)
+
+spec-update:
+	@test -n "$(COMMIT)" || { echo "usage: make spec-update COMMIT=<upstream sha>"; exit 2; }
+	cp spec/build/published.json spec/build/previous.json
+	$(PY) spec/tools/fetch_spec.py --repin $(COMMIT)
+	$(PY) spec/tools/spec_diff.py spec/build/previous.json spec/build/published.json || true
+	$(MAKE) generate
+
+spec-diff:
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make spec-diff OLD=<file> NEW=<file>"; exit 2; }
+	$(PY) spec/tools/spec_diff.py $(OLD) $(NEW)
+
+lint:
+	$(BIN)/ruff check wrapper tests spec/tools bench
+	$(BIN)/ruff format --check wrapper tests spec/tools bench
+	$(BIN)/mypy wrapper/aimlapi_grok spec/tools tests/typing
+
+test: lint
+	$(PY) -m pytest
+
+demo:
+	$(BIN)/aimlapi-grok chat --offline "Explain in two sentences why streaming matters for chat UIs."
+
+bench:
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) spec/build generated/aimlapi_grok_api .mypy_cache .ruff_cache .pytest_cache .hypothesis

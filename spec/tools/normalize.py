@@ -1,0 +1,387 @@
+"""Normalize a published OpenAPI file with the rules of spec/rules/normalize.yaml.
+
+The rules are generic (they match concepts, not JSON paths); this module is
+the engine that applies them. See the rule file for what each rule does and why.
+
+Usage:
+    python spec/tools/normalize.py IN.json OUT.json [--rules RULES.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES = Path(__file__).resolve().parents[1] / "rules" / "normalize.yaml"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+COMBINATORS = ("anyOf", "oneOf", "allOf")
+IDENTITY_IGNORED = frozenset({"description", "example", "examples"})
+
+Schema = dict[str, Any]
+
+
+class NormalizeError(Exception):
+    """The document cannot be normalized with these rules."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a schema sits: the facts a rule's `select` can test."""
+
+    where: str  # "request" or "response"
+    media_type: str
+    prop: str | None = None  # the property holding the schema (arrays: for their items too)
+    is_items: bool = False
+    root: bool = False
+    in_union: bool = False  # a direct member of anyOf / oneOf / allOf
+    response_name: str = ""  # component name of the operation's JSON response
+
+
+def pascal(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def snake(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
+    return "_".join(part for part in re.split(r"[^A-Za-z0-9]+", text) if part).lower()
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def const_value(schema: Schema, prop: str) -> str | None:
+    """The single enum value of property `prop`, if it has exactly one."""
+    sub = schema.get("properties", {}).get(prop)
+    if isinstance(sub, dict) and isinstance(sub.get("enum"), list) and len(sub["enum"]) == 1:
+        return str(sub["enum"][0])
+    return None
+
+
+def matches(select: dict[str, Any], schema: Schema, ctx: Context) -> bool:
+    props = schema.get("properties", {})
+    checks = {
+        "property": lambda v: ctx.prop == v,
+        "property_pattern": lambda v: ctx.prop is not None and re.search(v, ctx.prop) is not None,
+        "items_of": lambda v: ctx.is_items and ctx.prop == v,
+        "type": lambda v: schema.get("type") == v,
+        "has": lambda v: all(name in props for name in v),
+        "only": lambda v: sorted(props) == sorted(v),
+        "media_type": lambda v: ctx.media_type == v,
+        "in": lambda v: ctx.where == v,
+        "root": lambda v: ctx.root == v,
+        "request_body": lambda v: (ctx.root and ctx.where == "request") == v,
+        "const": lambda v: const_value(schema, v) is not None,
+        "value": lambda v: const_value(schema, select["const"]) == v,
+    }
+    for key, expected in select.items():
+        if key not in checks:
+            raise NormalizeError(f"unknown selector {key!r} in rule {select}")
+        if not checks[key](expected):
+            return False
+    return True
+
+
+def child_schemas(schema: Schema, ctx: Context) -> Iterator[tuple[Schema, Context]]:
+    """Direct sub-schemas with their contexts (properties, items, unions, maps)."""
+    for name, sub in schema.get("properties", {}).items():
+        yield sub, replace(ctx, prop=name, is_items=False, root=False, in_union=False)
+    if isinstance(schema.get("items"), dict):
+        yield schema["items"], replace(ctx, is_items=True, root=False, in_union=False)
+    for key in COMBINATORS:
+        for sub in schema.get(key, []):
+            yield sub, replace(ctx, root=False, in_union=True)
+    if isinstance(schema.get("additionalProperties"), dict):
+        yield schema["additionalProperties"], replace(ctx, prop=None, is_items=False, root=False, in_union=False)
+
+
+def walk(schema: Schema, ctx: Context) -> Iterator[tuple[Schema, Context]]:
+    yield schema, ctx
+    for sub, sub_ctx in child_schemas(schema, ctx):
+        yield from walk(sub, sub_ctx)
+
+
+def operations(doc: Schema) -> Iterator[tuple[str, str, Schema]]:
+    for path, item in doc.get("paths", {}).items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def body_schemas(op: Schema) -> Iterator[tuple[Schema, Context]]:
+    """Every media-type schema of an operation: responses first, then the request."""
+    for status, response in op.get("responses", {}).items():
+        for media_type, media in response.get("content", {}).items():
+            if "schema" in media:
+                yield media, Context("response", media_type, root=True, prop=None)
+        del status
+    for media_type, media in op.get("requestBody", {}).get("content", {}).items():
+        if "schema" in media:
+            yield media, Context("request", media_type, root=True)
+
+
+class Normalizer:
+    def __init__(self, rules: dict[str, Any]) -> None:
+        self.rules = rules
+        self.components: dict[str, Schema] = {}
+        self.by_identity: dict[str, str] = {}
+
+    def run(self, published: Schema) -> Schema:
+        doc = copy.deepcopy(published)
+        self.fix_document(doc)
+        self.merge_alias_paths(doc)
+        for _, _, op in operations(doc):
+            for media, ctx in body_schemas(op):
+                for schema, sub_ctx in list(walk(media["schema"], ctx)):
+                    self.correct(schema, sub_ctx, op)
+        self.add_error_responses(doc)
+        for _, _, op in operations(doc):
+            for media, ctx in body_schemas(op):
+                if ctx.where == "response":
+                    for schema, _ in walk(media["schema"], ctx):
+                        self.tolerate(schema)
+        self.hoist_all(doc)
+        self.name_operations(doc)
+        return doc
+
+    def name_operations(self, doc: Schema) -> None:
+        spec = self.rules["operations"]
+        for path, method, op in operations(doc):
+            ref = op.get("responses", {}).get("200", {}).get("content", {})
+            ref = ref.get("application/json", {}).get("schema", {}).get("$ref", "")
+            target = snake(ref.rsplit("/", 1)[-1]) if ref else snake(path)
+            op["operationId"] = spec["operation_id"].format(verb=spec["verbs"].get(method, method), response=target)
+            tag = re.match(spec["tag_pattern"], path)
+            if tag and not op.get("tags"):
+                op["tags"] = [tag.group(1)]
+
+    # 1. document fixes ---------------------------------------------------
+    def fix_document(self, doc: Schema) -> None:
+        drop = set(self.rules["document"]["drop_extensions"])
+        for item in doc.get("paths", {}).values():
+            for key in [k for k in item if k in drop]:
+                del item[key]
+        for _, _, op in operations(doc):
+            for key in [k for k in op if k in drop]:
+                del op[key]
+            for status, response in op.get("responses", {}).items():
+                if not response.get("description"):
+                    response["description"] = status_phrase(status)
+            for media, ctx in body_schemas(op):
+                for schema, _ in walk(media["schema"], ctx):
+                    schema.pop("title", None)
+
+    # 2. alias paths -------------------------------------------------------
+    def merge_alias_paths(self, doc: Schema) -> None:
+        pattern = re.compile(self.rules["alias_paths"]["pattern"])
+        paths = doc.get("paths", {})
+        for path in sorted(paths):
+            match = pattern.match(path)
+            alias = match.group(1) if match else None
+            if alias is None or alias not in paths:
+                continue
+            canonical_item, alias_item = paths[path], paths.pop(alias)
+            canonical_item.setdefault("x-aliases", []).append(alias)
+            differences = alias_differences(canonical_item, alias_item)
+            if differences:
+                canonical_item.setdefault("x-alias-differences", {})[alias] = differences
+
+    # 3. corrections -------------------------------------------------------
+    def correct(self, schema: Schema, ctx: Context, op: Schema) -> None:
+        for rule in self.rules["corrections"]:
+            if not matches(rule["select"], schema, ctx):
+                continue
+            patch = dict(rule.get("set", {}))
+            for name in patch.pop("nullable_properties", []):
+                if name in schema.get("properties", {}):
+                    schema["properties"][name]["nullable"] = True
+            schema.update(patch)
+            if schema.get("required") == []:
+                del schema["required"]  # OpenAPI 3.0 forbids an empty required list
+            if "copy_property" in rule:
+                copy_property(schema, op, **rule["copy_property"])
+
+    # 4. error responses ---------------------------------------------------
+    def add_error_responses(self, doc: Schema) -> None:
+        spec = self.rules["error_responses"]
+        name = spec["schema_name"]
+        self.register_named(name, copy.deepcopy(spec["schema"]))
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        for _, _, op in operations(doc):
+            responses = op.setdefault("responses", {})
+            for status, description in spec["statuses"].items():
+                if status in responses:
+                    continue
+                content: Schema = {"application/json": {"schema": dict(ref)}}
+                if status in spec["html_statuses"]:
+                    content["text/html"] = {"schema": {"type": "string"}}
+                responses[status] = {"description": description, "content": content}
+
+    # 5. response tolerance ------------------------------------------------
+    def tolerate(self, schema: Schema) -> None:
+        required = schema.get("required")
+        if not required:
+            return
+        keep = sorted(name for name in required if const_value(schema, name) is not None)
+        schema["x-published-required"] = sorted(required)
+        if keep:
+            schema["required"] = keep
+        else:
+            del schema["required"]
+
+    # 6. hoisting and naming -----------------------------------------------
+    def hoist_all(self, doc: Schema) -> None:
+        for _, _, op in operations(doc):
+            response_name = ""
+            for media, ctx in body_schemas(op):
+                ctx = replace(ctx, response_name=response_name)
+                media["schema"] = self.hoist(media["schema"], ctx, parent="")
+                ref = media["schema"].get("$ref", "")
+                if ctx.where == "response" and ctx.media_type == "application/json" and not response_name:
+                    response_name = ref.rsplit("/", 1)[-1]
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(self.components)
+
+    def hoist(self, schema: Schema, ctx: Context, parent: str) -> Schema:
+        if "$ref" in schema:
+            return schema
+        is_model = schema.get("type") == "object" and bool(schema.get("properties"))
+        # An enum inside a union gets a component too, or the generator names it `..._type_0`.
+        is_union_enum = ctx.in_union and "enum" in schema
+        wanted = self.name_for(schema, ctx) if is_model or is_union_enum else ""
+        inner_parent = wanted or parent
+        for name, sub in list(schema.get("properties", {}).items()):
+            sub_ctx = replace(ctx, prop=name, is_items=False, root=False, in_union=False)
+            schema["properties"][name] = self.hoist(sub, sub_ctx, inner_parent)
+        if isinstance(schema.get("items"), dict):
+            sub_ctx = replace(ctx, is_items=True, root=False, in_union=False)
+            schema["items"] = self.hoist(schema["items"], sub_ctx, inner_parent)
+        for key in COMBINATORS:
+            if key in schema:
+                sub_ctx = replace(ctx, root=False, in_union=True)
+                schema[key] = [self.hoist(sub, sub_ctx, inner_parent) for sub in schema[key]]
+        if isinstance(schema.get("additionalProperties"), dict):
+            sub_ctx = replace(ctx, prop=None, is_items=False, root=False, in_union=False)
+            schema["additionalProperties"] = self.hoist(schema["additionalProperties"], sub_ctx, inner_parent)
+        if not wanted:
+            return schema
+        nullable = bool(schema.pop("nullable", False))
+        ref = {"$ref": f"#/components/schemas/{self.register(wanted, schema, parent)}"}
+        # A $ref ignores its siblings in OpenAPI 3.0: nullability wraps the reference.
+        return {"allOf": [ref], "nullable": True} if nullable else ref
+
+    def name_for(self, schema: Schema, ctx: Context) -> str:
+        for rule in self.rules["naming"]:
+            if matches(rule["select"], schema, ctx):
+                const = rule["select"].get("const")
+                value = pascal(const_value(schema, const) or "") if const else ""
+                return str(rule["name"]).format(value=value, response=ctx.response_name)
+        if ctx.prop is None:
+            raise NormalizeError(f"no naming rule matches a {ctx.where} root schema ({ctx.media_type})")
+        return pascal(singular(ctx.prop) if ctx.is_items else ctx.prop)
+
+    def register(self, wanted: str, schema: Schema, parent: str) -> str:
+        identity = json.dumps(strip_docs(schema), sort_keys=True)
+        if identity in self.by_identity:
+            return self.by_identity[identity]
+        name = wanted
+        if name in self.components and parent and not name.startswith(parent):
+            name = parent + name
+        base, counter = name, 2
+        while name in self.components:
+            name, counter = f"{base}{counter}", counter + 1
+        return self.register_named(name, schema, identity)
+
+    def register_named(self, name: str, schema: Schema, identity: str | None = None) -> str:
+        self.components[name] = schema
+        self.by_identity[identity or json.dumps(strip_docs(schema), sort_keys=True)] = name
+        return name
+
+
+def status_phrase(status: str) -> str:
+    try:
+        return HTTPStatus(int(status)).phrase
+    except ValueError:
+        return f"Response {status}"
+
+
+def strip_docs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_docs(v) for k, v in value.items() if k not in IDENTITY_IGNORED}
+    if isinstance(value, list):
+        return [strip_docs(v) for v in value]
+    return value
+
+
+def request_properties(item: Schema) -> set[str]:
+    names: set[str] = set()
+    for method in METHODS:
+        content = item.get(method, {}).get("requestBody", {}).get("content", {})
+        for media in content.values():
+            names.update(media.get("schema", {}).get("properties", {}))
+    return names
+
+
+def alias_differences(canonical: Schema, alias: Schema) -> dict[str, list[str]]:
+    mine, theirs = request_properties(canonical), request_properties(alias)
+    out = {}
+    if mine - theirs:
+        out["request_properties_only_canonical"] = sorted(mine - theirs)
+    if theirs - mine:
+        out["request_properties_only_alias"] = sorted(theirs - mine)
+    return out
+
+
+def copy_property(schema: Schema, op: Schema, name: str, from_media_type: str) -> None:
+    if name in schema.get("properties", {}):
+        return
+    for response in op.get("responses", {}).values():
+        source = response.get("content", {}).get(from_media_type, {}).get("schema", {})
+        if name in source.get("properties", {}):
+            schema.setdefault("properties", {})[name] = copy.deepcopy(source["properties"][name])
+            return
+
+
+def load_rules(path: Path = RULES) -> dict[str, Any]:
+    rules: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return rules
+
+
+def normalize(published: Schema, rules: dict[str, Any] | None = None) -> Schema:
+    return Normalizer(rules or load_rules()).run(published)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path)
+    parser.add_argument("target", type=Path)
+    parser.add_argument("--rules", type=Path, default=RULES)
+    args = parser.parse_args(argv)
+    try:
+        doc = normalize(json.loads(args.source.read_text(encoding="utf-8")), load_rules(args.rules))
+    except NormalizeError as exc:
+        print(f"normalize: error: {exc}", file=sys.stderr)
+        return 1
+    args.target.parent.mkdir(parents=True, exist_ok=True)
+    args.target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    names = sorted(doc.get("components", {}).get("schemas", {}))
+    print(f"normalize: {args.target} ({len(names)} components)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
