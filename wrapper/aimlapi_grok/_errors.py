@@ -1,0 +1,221 @@
+"""Exceptions raised by aimlapi_grok.
+
+The tree::
+
+    GrokError                          base of everything raised here
+    ├── ConfigurationError             bad client setup (no API key, insecure URL, ...)
+    ├── RequestValidationError         (also ValueError) a request the spec refuses; nothing was sent
+    ├── BudgetExceededError            the client's USD budget is spent; nothing was sent
+    ├── ToolArgumentsError             (also ValueError) a tool call's arguments are not valid JSON
+    ├── APIError                       anything that went wrong talking to the API
+    │   ├── APIConnectionError         the request did not get an HTTP answer
+    │   │   └── APITimeoutError        ... because it timed out
+    │   ├── APIStatusError             an HTTP error status (status_error_for maps status -> class)
+    │   │   ├── BadRequestError            400 body validation error
+    │   │   ├── AuthenticationError        401 missing or invalid key
+    │   │   ├── PermissionDeniedError      403 not allowed (e.g. no credits left)
+    │   │   ├── NotFoundError              404 wrong path or method
+    │   │   ├── ConflictError              409
+    │   │   ├── UnprocessableEntityError   422
+    │   │   ├── RateLimitError             429 rate or concurrency limit
+    │   │   └── InternalServerError        >= 500 server or upstream provider
+    │   ├── ResponseValidationError    a 200 whose body is not a completion
+    │   └── StreamError                the stream carried an `error` object or broke off
+    └── (warnings) DriftWarning lives in aimlapi_grok._drift
+
+Every APIError carries `retries` (how many retries were taken before it was
+raised). Exceptions never contain the API key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._schema import SchemaViolation
+    from ._streaming import StreamResult
+
+
+class GrokError(Exception):
+    """Base class of every exception raised by aimlapi_grok."""
+
+
+class ConfigurationError(GrokError):
+    """The client cannot be used as configured (no key, insecure base URL, ...)."""
+
+
+class RequestValidationError(GrokError, ValueError):
+    """The request breaks the spec; it was not sent. `violations` says where and why."""
+
+    def __init__(self, violations: list[SchemaViolation]) -> None:
+        self.violations = violations
+        lines = "\n".join(f"  - {v.describe()}" for v in violations)
+        super().__init__(f"request refused before sending ({len(violations)} problem(s)):\n{lines}")
+
+
+class BudgetExceededError(GrokError):
+    """The client's spending budget is reached; the request was not sent."""
+
+    def __init__(self, spent_usd: object, budget_usd: object) -> None:
+        self.spent_usd = spent_usd
+        self.budget_usd = budget_usd
+        super().__init__(f"budget reached: spent {spent_usd} USD of a {budget_usd} USD budget; request not sent")
+
+
+class ToolArgumentsError(GrokError, ValueError):
+    """A tool call's `arguments` text is not valid JSON (or not a JSON object)."""
+
+    def __init__(self, message: str, *, tool_name: str, raw_arguments: str) -> None:
+        self.tool_name = tool_name
+        self.raw_arguments = raw_arguments
+        super().__init__(f"{message} (tool {tool_name!r}, raw arguments: {raw_arguments!r})")
+
+
+class APIError(GrokError):
+    """Something went wrong talking to the API."""
+
+    retries: int = 0
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, retries: int = 0) -> None:
+        self.message = message
+        self.request = request
+        self.retries = retries
+        super().__init__(message)
+
+
+class APIConnectionError(APIError):
+    """No HTTP answer: DNS, connect, TLS or a dropped connection."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status. Carries the parsed AIML error body.
+
+    `body` is the decoded JSON (or None), `raw_text` the text when the body is
+    not JSON (an HTML page from a proxy, an empty body). `error_message`,
+    `request_id`, `path`, `error_status_code` (int, even when sent as "429")
+    and `timestamp` come from the AIML error body when present.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Any, retries: int = 0) -> None:
+        super().__init__(message, request=response.request, retries=retries)
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.raw_text = response.text if body is None else None
+        fields = body if isinstance(body, dict) else {}
+        self.error_message: str | None = _str_or_none(fields.get("message"))
+        self.request_id: str | None = _str_or_none(fields.get("requestId"))
+        self.path: str | None = _str_or_none(fields.get("path"))
+        self.timestamp: str | None = _str_or_none(fields.get("timestamp"))
+        self.error_status_code: int | None = _int_or_none(fields.get("statusCode"))
+        self.inference_id: str | None = response.headers.get("x-inference-id")
+
+
+class BadRequestError(APIStatusError):
+    """400: body validation error."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing or invalid API key."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: authenticated but not allowed (for example, no credits left)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: wrong path or method."""
+
+
+class ConflictError(APIStatusError):
+    """409: conflict."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: unprocessable entity."""
+
+
+class RateLimitError(APIStatusError):
+    """429: rate or concurrency limit reached."""
+
+
+class InternalServerError(APIStatusError):
+    """>= 500: server side or upstream model provider; retried by default."""
+
+
+class ResponseValidationError(APIError):
+    """A 2xx answer whose body is not what the spec describes (not JSON, not a completion)."""
+
+    def __init__(self, message: str, *, response: httpx.Response, retries: int = 0) -> None:
+        super().__init__(message, request=response.request, retries=retries)
+        self.response = response
+        self.raw_text = response.text
+
+
+class StreamError(APIError):
+    """The stream carried an `error` object or broke off. `partial` holds what arrived."""
+
+    def __init__(
+        self, message: str, *, body: Any = None, partial: StreamResult | None = None, retries: int = 0
+    ) -> None:
+        super().__init__(message, retries=retries)
+        self.body = body
+        self.partial = partial
+
+    @property
+    def partial_text(self) -> str:
+        return self.partial.text if self.partial is not None else ""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_for(response: httpx.Response, *, retries: int = 0) -> APIStatusError:
+    """The one place that maps an HTTP error status to its exception class."""
+    body = decode_error_body(response)
+    cls = _STATUS_CLASSES.get(response.status_code)
+    if cls is None:
+        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+    detail = body.get("message") if isinstance(body, dict) else None
+    if detail is None:
+        snippet = " ".join(response.text.split())[:200]
+        detail = snippet or "empty body"
+    message = f"HTTP {response.status_code} from {response.request.url.path}: {detail}"
+    return cls(message, response=response, body=body, retries=retries)
+
+
+def decode_error_body(response: httpx.Response) -> Any:
+    """The JSON error body, or None when the body is not JSON (HTML, empty)."""
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,91 @@
+"""The normalized spec's JSON Schemas, compiled once, for request and response checks.
+
+The schemas ship inside the generated package (``aimlapi_grok_api/_spec``) and
+are loaded and compiled on first use, not at import time, so ``import
+aimlapi_grok`` stays light. Two variants exist (see spec/tools/export_schemas.py):
+
+- ``tolerant``: the normalized spec, what the client sends and accepts;
+- ``published``: the published file's promises (required fields, no unknown
+  properties), used to report drift.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import jsonschema_rs
+
+Variant = Literal["tolerant", "published"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaViolation:
+    """One way a JSON value breaks a schema: where, what value, which rule."""
+
+    path: str  # dotted / indexed location, e.g. "messages[0].role"; "" for the root
+    value: Any
+    rule: str  # the JSON Schema keyword that failed, e.g. "enum", "maximum", "required"
+    message: str
+
+    def describe(self) -> str:
+        where = self.path or "<body>"
+        return f"{where}: {self.message} (rule: {self.rule})"
+
+
+def format_path(parts: list[str | int] | tuple[str | int, ...]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@cache
+def schema_document() -> dict[str, Any]:
+    """The exported JSON Schema document (both variants)."""
+    text = resources.files("aimlapi_grok_api").joinpath("_spec/json_schema.json").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The normalized OpenAPI document the generated client was made from."""
+    text = resources.files("aimlapi_grok_api").joinpath("_spec/openapi.json").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def definition_names() -> frozenset[str]:
+    return frozenset(schema_document()["tolerant"]["$defs"])
+
+
+@cache
+def validator(definition: str, variant: Variant = "tolerant") -> jsonschema_rs.Validator:
+    """A compiled validator for one component (compiled once per process)."""
+    import jsonschema_rs
+
+    defs = schema_document()[variant]
+    if definition not in defs["$defs"]:
+        raise KeyError(f"no schema component named {definition!r}")
+    return jsonschema_rs.validator_for({"$ref": f"#/$defs/{definition}", **defs})
+
+
+def violations(definition: str, value: Any, variant: Variant = "tolerant") -> list[SchemaViolation]:
+    """Every way `value` breaks component `definition`; empty when it conforms."""
+    checker = validator(definition, variant)
+    if checker.is_valid(value):
+        return []
+    return [
+        SchemaViolation(
+            path=format_path(list(error.instance_path)),
+            value=error.instance,
+            rule=str(error.schema_path[-1]) if error.schema_path else "",
+            message=error.message,
+        )
+        for error in checker.iter_errors(value)
+    ]
