@@ -47,9 +47,12 @@ generate:
 
 spec-update:
 	@test -n "$(COMMIT)" || { echo "usage: make spec-update COMMIT=<upstream sha>"; exit 2; }
+	$(MAKE) spec
 	cp spec/build/published.json spec/build/previous.json
 	$(PY) spec/tools/fetch_spec.py --repin $(COMMIT)
-	$(PY) spec/tools/spec_diff.py spec/build/previous.json spec/build/published.json || true
+	@rc=0; $(PY) spec/tools/spec_diff.py spec/build/previous.json spec/build/published.json || rc=$$?; \
+	if [ $$rc -gt 1 ]; then exit $$rc; fi; \
+	if [ $$rc -eq 1 ]; then echo "spec-update: BREAKING changes above: review them before committing spec/lock.json"; fi
 	$(MAKE) generate
 
 spec-diff:
@@ -64,8 +67,10 @@ lint:
 test: lint
 	$(PY) -m pytest
 
+DEMO_PROMPT := Explain in two sentences why streaming matters for chat UIs.
 demo:
-	$(BIN)/aimlapi-grok chat --offline "Explain in two sentences why streaming matters for chat UIs."
+	@echo '$$ aimlapi-grok chat --offline "$(DEMO_PROMPT)"'
+	@$(BIN)/aimlapi-grok chat --offline "$(DEMO_PROMPT)"
 
 bench:
 	$(PY) -m bench

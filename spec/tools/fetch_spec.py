@@ -5,9 +5,14 @@ raw URL and sha256. The file is taken from ``$SPEC_MIRROR`` when that is set
 (a directory laid out as ``<mirror>/<file stem>/<commit>.json``), otherwise
 it is downloaded from the pinned URL. Either way the sha256 must match.
 
+``--repin COMMIT`` points the lock at another upstream commit first (the full
+sha; with ``$SPEC_MIRROR`` a unique prefix of a mirrored commit is enough),
+records that file's sha256 and then materializes it. Nothing is written when the
+file cannot be read or is not JSON.
+
 Usage:
     python spec/tools/fetch_spec.py [--lock spec/lock.json] [--out PATH]
-    python spec/tools/fetch_spec.py --repin COMMIT [--lock ...]
+    python spec/tools/fetch_spec.py --repin COMMIT [--lock ...] [--out PATH]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -25,6 +31,8 @@ from typing import Any
 DEFAULT_LOCK = Path(__file__).resolve().parents[1] / "lock.json"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "build" / "published.json"
 RAW_URL = "https://raw.githubusercontent.com/{owner_repo}/{commit}/{path}"
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
+MIRROR_LAYOUT = "<dir>/<file stem>/<commit>.json"
 
 
 class SpecFetchError(Exception):
@@ -32,7 +40,12 @@ class SpecFetchError(Exception):
 
 
 def load_lock(lock_path: Path) -> dict[str, Any]:
-    lock: dict[str, Any] = json.loads(lock_path.read_text(encoding="utf-8"))
+    try:
+        lock: dict[str, Any] = json.loads(lock_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SpecFetchError(f"cannot read the lock file {lock_path}: {exc}") from exc
+    if not isinstance(lock, dict):
+        raise SpecFetchError(f"{lock_path}: expected a JSON object")
     for key in ("repository", "path", "commit", "sha256", "url"):
         if not isinstance(lock.get(key), str) or not lock[key]:
             raise SpecFetchError(f"{lock_path}: field {key!r} is missing or empty")
@@ -52,20 +65,23 @@ def read_source(lock: dict[str, Any], commit: str, url: str) -> tuple[bytes, str
     """Return the file's bytes and a description of where they came from."""
     mirror = os.environ.get("SPEC_MIRROR")
     if mirror:
+        if not Path(mirror).is_dir():
+            raise SpecFetchError(f"SPEC_MIRROR={mirror} is not a directory (a mirror is laid out as {MIRROR_LAYOUT})")
         path = mirror_file(Path(mirror), lock, commit)
         if not path.is_file():
             raise SpecFetchError(
-                f"SPEC_MIRROR={mirror} has no file for commit {commit} (looked for {path})"
+                f"SPEC_MIRROR={mirror} has no file for commit {commit} (looked for {path}); "
+                f"add it there, or unset SPEC_MIRROR to download {url}"
             )
         return path.read_bytes(), f"mirror file {path}"
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (pinned https URL)
+        with urllib.request.urlopen(url, timeout=30) as response:
             return bytes(response.read()), f"download {url}"
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise SpecFetchError(
             f"could not download {url}: {exc}\n"
             "No network? Point SPEC_MIRROR at a directory laid out like the project's "
-            "spec mirror (<dir>/<file stem>/<commit>.json), e.g.\n"
+            f"spec mirror ({MIRROR_LAYOUT}), e.g.\n"
             "    SPEC_MIRROR=../shared/spec make spec"
         ) from exc
 
@@ -87,15 +103,38 @@ def materialize(lock_path: Path, out: Path) -> Path:
     return out
 
 
+def full_commit(lock: dict[str, Any], commit: str) -> str:
+    """The full 40-hex sha for `commit`; a prefix is resolved only against the mirror."""
+    commit = commit.strip().lower()
+    if FULL_SHA.fullmatch(commit):
+        return commit
+    mirror = os.environ.get("SPEC_MIRROR")
+    if re.fullmatch(r"[0-9a-f]{4,39}", commit) and mirror:
+        folder = mirror_file(Path(mirror), lock, commit).parent
+        found = sorted(path.stem for path in folder.glob(f"{commit}*.json") if FULL_SHA.fullmatch(path.stem))
+        if len(found) == 1:
+            return found[0]
+        raise SpecFetchError(
+            f"commit prefix {commit!r} matches {len(found)} mirrored files in {folder} "
+            f"({', '.join(found) or 'none'}); give the full 40-hex sha"
+        )
+    raise SpecFetchError(f"commit {commit!r} is not a full 40-hex sha (a prefix is resolved only with SPEC_MIRROR)")
+
+
 def repin(lock_path: Path, commit: str) -> None:
     """Point the lock at another upstream commit, recording the file's sha256."""
     lock = load_lock(lock_path)
+    commit = full_commit(lock, commit)
     url = pinned_url(lock, commit)
     data, source = read_source(lock, commit, url)
-    json.loads(data)  # refuse anything that is not JSON before pinning it
+    try:
+        json.loads(data)  # refuse anything that is not JSON before pinning it
+    except ValueError as exc:
+        raise SpecFetchError(f"{source} is not JSON ({exc}); the lock is unchanged") from exc
+    previous = lock["commit"]
     lock.update(commit=commit, url=url, sha256=hashlib.sha256(data).hexdigest())
     lock_path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
-    print(f"spec: lock re-pinned to {commit} from {source}")
+    print(f"spec: lock re-pinned from {previous} to {commit} ({source})")
 
 
 def main(argv: list[str] | None = None) -> int:

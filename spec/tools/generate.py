@@ -19,10 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a script, only spec/tools is on sys.path; the tools import each other
+# as `spec.tools.*` from the repository root (one way for scripts, tests and mypy).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from export_schemas import export  # noqa: E402
-from normalize import normalize  # noqa: E402
+from spec.tools.export_schemas import export
+from spec.tools.normalize import NormalizeError, is_normalized, normalize
 
 SPEC_DIR = Path(__file__).resolve().parents[1]
 ROOT = SPEC_DIR.parent
@@ -31,9 +33,8 @@ DEFAULT_OUT = ROOT / "generated" / "aimlapi_grok_api"
 CONFIG = SPEC_DIR / "generator.yaml"
 
 
-def is_normalized(doc: dict[str, object]) -> bool:
-    components = doc.get("components")
-    return isinstance(components, dict) and "ChatCompletion" in components.get("schemas", {})
+class GenerateError(Exception):
+    """The client could not be generated (tool missing, generator failure)."""
 
 
 def write_json(path: Path, data: object) -> None:
@@ -41,18 +42,27 @@ def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise GenerateError(f"{name} is not on PATH (run `make install`; `make` puts .venv/bin first on PATH)")
+    return found
+
+
 def generate(spec: Path, out: Path) -> None:
+    """Generate the client package for `spec` (published or normalized) into `out` (replaced)."""
     doc = json.loads(spec.read_text(encoding="utf-8"))
     normalized = doc if is_normalized(doc) else normalize(doc)
+    generator = tool("openapi-python-client")
+    tool("ruff")  # the generator's post hooks (spec/generator.yaml) run it
     with tempfile.TemporaryDirectory() as tmp:
         normalized_path = Path(tmp) / "openapi.json"
         write_json(normalized_path, normalized)
-        generator = shutil.which("openapi-python-client")
-        if generator is None:
-            raise SystemExit("generate: openapi-python-client is not on PATH (run `make install`)")
-        cmd = [generator, "generate", "--path", str(normalized_path), "--config", str(CONFIG),
-               "--meta", "none", "--output-path", str(out), "--overwrite", "--fail-on-warning"]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        cmd = [generator, "generate", "--path", str(normalized_path), "--config", str(CONFIG), "--meta", "none"]
+        cmd += ["--output-path", str(out), "--overwrite", "--fail-on-warning"]
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise GenerateError(f"openapi-python-client exited with {result.returncode}:\n{result.stdout}{result.stderr}")
     (out / "py.typed").write_text("", encoding="utf-8")
     write_json(out / "_spec" / "openapi.json", normalized)
     write_json(out / "_spec" / "json_schema.json", export(normalized))
@@ -67,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.spec.is_file():
         print(f"generate: no spec at {args.spec} (run `make spec` first)", file=sys.stderr)
         return 1
-    generate(args.spec, args.out)
+    try:
+        generate(args.spec, args.out)
+    except (GenerateError, NormalizeError, ValueError) as exc:
+        print(f"generate: error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

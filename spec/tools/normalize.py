@@ -14,7 +14,7 @@ import copy
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
@@ -23,6 +23,10 @@ from typing import Any
 import yaml
 
 RULES = Path(__file__).resolve().parents[1] / "rules" / "normalize.yaml"
+# Set on the normalized document's `info`, so tools can tell a normalized file
+# from a published one without knowing which schemas this API has.
+NORMALIZED_MARK = "x-normalized"
+REF_PREFIX = "#/components/schemas/"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMBINATORS = ("anyOf", "oneOf", "allOf")
 IDENTITY_IGNORED = frozenset({"description", "example", "examples"})
@@ -74,7 +78,7 @@ def const_value(schema: Schema, prop: str) -> str | None:
 
 def matches(select: dict[str, Any], schema: Schema, ctx: Context) -> bool:
     props = schema.get("properties", {})
-    checks = {
+    checks: dict[str, Callable[[Any], bool]] = {
         "property": lambda v: ctx.prop == v,
         "property_pattern": lambda v: ctx.prop is not None and re.search(v, ctx.prop) is not None,
         "items_of": lambda v: ctx.is_items and ctx.prop == v,
@@ -124,11 +128,10 @@ def operations(doc: Schema) -> Iterator[tuple[str, str, Schema]]:
 
 def body_schemas(op: Schema) -> Iterator[tuple[Schema, Context]]:
     """Every media-type schema of an operation: responses first, then the request."""
-    for status, response in op.get("responses", {}).items():
+    for response in op.get("responses", {}).values():
         for media_type, media in response.get("content", {}).items():
             if "schema" in media:
                 yield media, Context("response", media_type, root=True, prop=None)
-        del status
     for media_type, media in op.get("requestBody", {}).get("content", {}).items():
         if "schema" in media:
             yield media, Context("request", media_type, root=True)
@@ -142,6 +145,7 @@ class Normalizer:
 
     def run(self, published: Schema) -> Schema:
         doc = copy.deepcopy(published)
+        doc.setdefault("info", {})[NORMALIZED_MARK] = True
         self.fix_document(doc)
         self.merge_alias_paths(doc)
         for _, _, op in operations(doc):
@@ -155,6 +159,7 @@ class Normalizer:
                     for schema, _ in walk(media["schema"], ctx):
                         self.tolerate(schema)
         self.hoist_all(doc)
+        self.name_nullable_enums(doc)
         self.name_operations(doc)
         return doc
 
@@ -220,7 +225,7 @@ class Normalizer:
         spec = self.rules["error_responses"]
         name = spec["schema_name"]
         self.register_named(name, copy.deepcopy(spec["schema"]))
-        ref = {"$ref": f"#/components/schemas/{name}"}
+        ref = {"$ref": REF_PREFIX + name}
         for _, _, op in operations(doc):
             responses = op.setdefault("responses", {})
             for status, description in spec["statuses"].items():
@@ -247,14 +252,30 @@ class Normalizer:
     def hoist_all(self, doc: Schema) -> None:
         for _, _, op in operations(doc):
             response_name = ""
-            for media, ctx in body_schemas(op):
-                ctx = replace(ctx, response_name=response_name)
+            for media, body_ctx in body_schemas(op):
+                ctx = replace(body_ctx, response_name=response_name)
                 media["schema"] = self.hoist(media["schema"], ctx, parent="")
                 ref = media["schema"].get("$ref", "")
                 if ctx.where == "response" and ctx.media_type == "application/json" and not response_name:
                     response_name = ref.rsplit("/", 1)[-1]
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(self.components)
+
+    def name_nullable_enums(self, doc: Schema) -> None:
+        """A model's nullable enum property refers to a named enum through a nullable allOf."""
+        schemas = doc["components"]["schemas"]
+        for model in sorted(schemas):
+            for prop, sub in schemas[model].get("properties", {}).items():
+                if not (sub.get("nullable") and "enum" in sub and "$ref" not in sub):
+                    continue
+                # The name the generator gives an inline enum, so class and module names do not change.
+                name = model + pascal(prop)
+                enum = {k: v for k, v in sub.items() if k not in ("nullable", *IDENTITY_IGNORED)}
+                if schemas.get(name, enum) != enum:
+                    raise NormalizeError(f"{model}.{prop}: component {name} exists and is not this enum")
+                schemas[name] = enum
+                docs = {k: v for k, v in sub.items() if k in IDENTITY_IGNORED}
+                schemas[model]["properties"][prop] = {"allOf": [{"$ref": REF_PREFIX + name}], "nullable": True, **docs}
 
     def hoist(self, schema: Schema, ctx: Context, parent: str) -> Schema:
         if "$ref" in schema:
@@ -280,7 +301,7 @@ class Normalizer:
         if not wanted:
             return schema
         nullable = bool(schema.pop("nullable", False))
-        ref = {"$ref": f"#/components/schemas/{self.register(wanted, schema, parent)}"}
+        ref = {"$ref": REF_PREFIX + self.register(wanted, schema, parent)}
         # A $ref ignores its siblings in OpenAPI 3.0: nullability wraps the reference.
         return {"allOf": [ref], "nullable": True} if nullable else ref
 
@@ -354,6 +375,24 @@ def copy_property(schema: Schema, op: Schema, name: str, from_media_type: str) -
         if name in source.get("properties", {}):
             schema.setdefault("properties", {})[name] = copy.deepcopy(source["properties"][name])
             return
+
+
+def is_normalized(doc: Schema) -> bool:
+    """True for a document this normalizer produced (or one shaped like it).
+
+    The mark on `info` decides; documents normalized before the mark existed are
+    recognized by their shape: every request body and success response body is
+    a `$ref` into `components/schemas` (a published file has them inline).
+    """
+    if doc.get("info", {}).get(NORMALIZED_MARK):
+        return True
+    schemas = doc.get("components", {}).get("schemas", {})
+    refs = []
+    for _, _, op in operations(doc):
+        success = [response for status, response in op.get("responses", {}).items() if str(status).startswith("2")]
+        for body in [op.get("requestBody", {}), *success]:
+            refs += [media.get("schema", {}).get("$ref", "") for media in body.get("content", {}).values()]
+    return bool(refs) and all(ref.startswith(REF_PREFIX) and ref.removeprefix(REF_PREFIX) in schemas for ref in refs)
 
 
 def load_rules(path: Path = RULES) -> dict[str, Any]:

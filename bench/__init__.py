@@ -1,0 +1,1 @@
+"""Benchmarks of aimlapi_grok against raw httpx and openai-python (`python -m bench`)."""

@@ -1,0 +1,150 @@
+"""Async: N concurrent streams against the emulator over loopback, wrapper vs raw httpx.AsyncClient.
+
+The emulator runs in its own process (`aimlapi-grok emulator`), each client case
+in another (`bench._async_worker`), so peak memory and CPU time are the client's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ._report import Row
+
+API_KEY = "bench-key-not-a-secret"
+HOST = "127.0.0.1"
+STARTUP_TIMEOUT = 20.0
+CLIENTS = {"raw": "raw httpx.AsyncClient + httpx-sse", "wrapper": "aimlapi_grok (AsyncGrok)"}
+THROUGHPUT = "Async concurrent streams over loopback: throughput (higher is better)"
+CPU = "Async concurrent streams: client CPU per chunk (lower is better)"
+MEMORY = "Async concurrent streams: client peak RSS (lower is better)"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def emulator_process(log: Path) -> Iterator[str]:
+    """Start `aimlapi-grok emulator` on a free loopback port; yield its base URL; stop it."""
+    port = _free_port()
+    command = [sys.executable, "-m", "aimlapi_grok._cli", "emulator", "--host", HOST, "--port", str(port)]
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the emulator exited with {proc.returncode}: {log.read_text()[-500:]}")
+                with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the emulator did not listen on {HOST}:{port} within {STARTUP_TIMEOUT} s")
+                time.sleep(0.05)
+            yield f"http://{HOST}:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def _run_worker(client: str, streams: int, chunks: int, chunk_delay: float, base_url: str) -> dict[str, Any]:
+    timeout = 60.0 + streams * 0.05
+    command = [
+        sys.executable,
+        "-m",
+        "bench._async_worker",
+        *("--client", client, "--streams", str(streams), "--chunks", str(chunks)),
+        *("--chunk-delay", str(chunk_delay), "--base-url", base_url, "--api-key", API_KEY, "--timeout", str(timeout)),
+    ]
+    try:
+        proc = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout * 2 + 30)
+    except subprocess.TimeoutExpired:
+        return {"failure": f"worker timed out after {timeout * 2 + 30:.0f} s"}
+    if proc.returncode != 0:
+        return {"failure": f"worker exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(*, quick: bool, results_dir: Path) -> list[Row]:
+    """Each N, each client in a fresh process; raw first then wrapper, alternating per N."""
+    stream_counts = [10] if quick else [10, 100, 1000]
+    chunks = 10 if quick else 40
+    chunk_delay = 0.0 if quick else 0.005
+    measured: list[tuple[int, str, dict[str, Any]]] = []
+    results_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with emulator_process(results_dir / "emulator.log") as base_url:
+            for index, streams in enumerate(stream_counts):
+                order = ["raw", "wrapper"] if index % 2 == 0 else ["wrapper", "raw"]
+                for client in order:
+                    measured.append((streams, client, _run_worker(client, streams, chunks, chunk_delay, base_url)))
+    except RuntimeError as exc:
+        return [Row(THROUGHPUT, "emulator", None, "", detail=str(exc))]
+    measured.sort(key=lambda item: (item[0], item[1] != "raw"))
+    return _rows(measured, chunks=chunks, chunk_delay=chunk_delay)
+
+
+def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk_delay: float) -> list[Row]:
+    raw = {streams: result for streams, client, result in measured if client == "raw" and "failure" not in result}
+    throughput, cpu, memory = [], [], []
+    for streams, client, result in measured:
+        name = f"N={streams:<5} {CLIENTS[client]}"
+        if "failure" in result:
+            throughput.append(Row(THROUGHPUT, name, None, "chunks/s", detail=result["failure"]))
+            continue
+        floor = raw.get(streams)
+        rate = result["chunks"] / result["elapsed_s"]
+        cpu_us = result["cpu_s"] / max(result["chunks"], 1) * 1e6
+        peak_mb = result["peak_rss_kib"] / 1024
+        delta_mb = (result["peak_rss_kib"] - result["baseline_rss_kib"]) / 1024
+        errors = f"; {result['error_count']} errors, e.g. {result['errors'][0]}" if result["error_count"] else ""
+        is_raw = client == "raw"
+        throughput.append(
+            Row(
+                THROUGHPUT,
+                name,
+                rate,
+                "chunks/s",
+                ratio=None if is_raw or floor is None else rate / (floor["chunks"] / floor["elapsed_s"]),
+                detail=(
+                    f"{result['streams_ok']}/{streams} streams x {chunks} content chunks"
+                    f" ({chunk_delay * 1e3:g} ms apart) in {result['elapsed_s']:.2f} s{errors}"
+                ),
+            )
+        )
+        floor_cpu = None if floor is None else floor["cpu_s"] / max(floor["chunks"], 1) * 1e6
+        cpu.append(
+            Row(
+                CPU,
+                name,
+                cpu_us,
+                "us/chunk",
+                ratio=None if is_raw or floor_cpu is None else cpu_us / floor_cpu,
+                detail=f"{result['cpu_s']:.2f} s CPU for {result['chunks']} chunks",
+            )
+        )
+        memory.append(
+            Row(
+                MEMORY,
+                name,
+                peak_mb,
+                "MB",
+                ratio=None if is_raw or floor is None else result["peak_rss_kib"] / floor["peak_rss_kib"],
+                detail=f"+{delta_mb:.1f} MB over the {result['baseline_rss_kib'] / 1024:.1f} MB after imports",
+            )
+        )
+    return throughput + cpu + memory

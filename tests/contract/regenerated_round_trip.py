@@ -1,0 +1,57 @@
+"""Run in a fresh process with a regenerated `aimlapi_grok_api` first on sys.path: property round trips.
+
+Usage: python regenerated_round_trip.py EXAMPLES. Prints one JSON line: the
+package location and the examples run per component. Any failing round trip
+raises (non-zero exit, hypothesis's report on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from json_strategies import values_of
+
+COMPONENTS = ("ChatCompletionRequest", "ChatCompletion", "ChatCompletionChunk")
+
+
+def round_trip(component: str, document: dict[str, Any], examples: int) -> int:
+    import aimlapi_grok_api.models as models
+
+    model = getattr(models, component)
+    count = 0
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+    @given(values_of(document, component))
+    def check(body: dict[str, Any]) -> None:
+        nonlocal count
+        again = json.loads(json.dumps(model.from_dict(body).to_dict()))
+        assert again == json.loads(json.dumps(body)), (component, body, again)
+        count += 1
+
+    check()
+    return count
+
+
+def main() -> None:
+    import aimlapi_grok_api
+
+    examples = int(sys.argv[1])
+    text = resources.files("aimlapi_grok_api").joinpath("_spec/json_schema.json").read_text(encoding="utf-8")
+    document = json.loads(text)["tolerant"]
+    counts = {component: round_trip(component, document, examples) for component in COMPONENTS}
+    print(json.dumps({"package": aimlapi_grok_api.__file__, "examples": counts}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The package surface: sorted re-exports and a light import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import aimlapi_grok
+
+
+def test_all_is_sorted_and_unique() -> None:
+    """`__all__` is sorted and lists each name once."""
+    assert aimlapi_grok.__all__ == sorted(set(aimlapi_grok.__all__))
+
+
+def test_every_exported_name_resolves() -> None:
+    """Each name in `__all__` is an attribute of the package."""
+    missing = [name for name in aimlapi_grok.__all__ if not hasattr(aimlapi_grok, name)]
+    assert missing == []
+
+
+def test_public_names_come_from_private_modules() -> None:
+    """Exported classes and functions are defined in the package's private modules."""
+    for name in aimlapi_grok.__all__:
+        module = getattr(getattr(aimlapi_grok, name), "__module__", "aimlapi_grok._")
+        assert module.startswith(("aimlapi_grok._", "aimlapi_grok.testing")), (name, module)
+
+
+def test_import_pulls_in_no_test_or_emulator_dependency() -> None:
+    """`import aimlapi_grok` loads none of the testing extra nor test tools."""
+    heavy = ["starlette", "uvicorn", "respx", "hypothesis", "schemathesis", "pytest", "openai"]
+    code = f"import sys, aimlapi_grok\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -1,0 +1,159 @@
+"""The normalizer matches concepts, not this file's JSON paths: the rules fire on other paths and other specs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from openapi_spec_validator import OpenAPIV30SpecValidator
+
+from spec.tools.normalize import NormalizeError, load_rules, normalize
+
+Spec = dict[str, Any]
+
+
+def thing_operation(with_colour: bool) -> Spec:
+    """A published-style operation: inline schemas, a titled request, JSON and SSE 200 bodies, no descriptions."""
+    widget = {
+        "type": "object",
+        "required": ["id", "size"],
+        "properties": {"id": {"type": "string"}, "size": {"type": "number", "description": "Size in cm."}},
+    }
+    thing = {
+        "type": "object",
+        "required": ["id", "object", "widgets", "usage"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "enum": ["thing"]},
+            "widgets": {"type": "array", "items": widget},
+            "usage": {"type": "object", "properties": {"used_tokens": {"type": "number"}}},
+        },
+    }
+    chunk = {
+        "type": "object",
+        "required": ["object", "choices"],
+        "properties": {
+            "object": {"type": "string", "enum": ["thing.chunk"]},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "delta", "finish_reason"],
+                    "properties": {
+                        "index": {"type": "number"},
+                        "finish_reason": {"type": "string", "enum": ["stop"]},
+                        "delta": {
+                            "type": "object",
+                            "required": ["content", "role"],
+                            "properties": {"content": {"type": "string"}, "role": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    }
+    request: Spec = {
+        "title": "acme/thing-model-9",
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}, "max_tokens": {"type": "number"}},
+    }
+    if with_colour:
+        request["properties"]["colour"] = {"type": "string", "enum": ["red", "blue"]}
+    return {
+        "operationId": "_v2_things",
+        "x-codeSamples": [{"lang": "sh", "source": "curl ..."}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
+        "responses": {
+            "200": {"content": {"application/json": {"schema": thing}, "text/event-stream": {"schema": chunk}}}
+        },
+    }
+
+
+def thing_spec() -> Spec:
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Things API", "version": "2"},
+        "paths": {"/v2/things": {"post": thing_operation(True)}, "/things": {"post": thing_operation(False)}},
+    }
+
+
+@pytest.fixture
+def things() -> Spec:
+    return normalize(thing_spec())
+
+
+def test_alias_is_merged_on_other_paths(things: Spec) -> None:
+    """`/things` is recorded as an alias of `/v2/things`, with the request property only the canonical one has."""
+    assert list(things["paths"]) == ["/v2/things"]
+    item = things["paths"]["/v2/things"]
+    assert item["x-aliases"] == ["/things"]
+    assert item["x-alias-differences"] == {"/things": {"request_properties_only_canonical": ["colour"]}}
+
+
+def test_descriptions_and_validity_come_from_the_document_rules(things: Spec) -> None:
+    """Missing response descriptions are added (200 -> OK) and the result is valid OpenAPI 3.0."""
+    responses = things["paths"]["/v2/things"]["post"]["responses"]
+    assert responses["200"]["description"] == "OK"
+    assert all(response["description"] for response in responses.values())
+    assert list(OpenAPIV30SpecValidator(things).iter_errors()) == []
+    assert "x-codeSamples" not in json.dumps(things)
+
+
+def test_names_are_derived_from_concepts(things: Spec) -> None:
+    """Names come from `object` values, the request rule, property names and the chunk's parent."""
+    names = set(things["components"]["schemas"])
+    assert names == {
+        *("Thing", "ThingRequest", "Widget", "Usage", "ThingChunk", "Choice", "Delta", "ErrorBody"),
+        "ChoiceFinishReason",  # the nullable enum, named as the generator names inline enums
+    }
+    operation = things["paths"]["/v2/things"]["post"]
+    assert operation["operationId"] == "create_thing"
+    assert operation["tags"] == ["things"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThingRequest"
+    }
+    assert "title" not in things["components"]["schemas"]["ThingRequest"]
+
+
+def test_corrections_and_tolerance_fire_on_other_schemas(things: Spec) -> None:
+    """Stream corrections, integer counts, tolerance and error responses apply to this unrelated API too."""
+    found = things["components"]["schemas"]
+    assert "required" not in found["Delta"]
+    assert found["Choice"]["properties"]["finish_reason"] == {
+        "allOf": [{"$ref": "#/components/schemas/ChoiceFinishReason"}],
+        "nullable": True,
+    }
+    assert found["ChoiceFinishReason"] == {"type": "string", "enum": ["stop"]}
+    assert found["Choice"]["properties"]["index"]["type"] == "integer"
+    assert found["Usage"]["properties"]["used_tokens"]["type"] == "integer"
+    assert found["ThingRequest"]["properties"]["max_tokens"]["type"] == "integer"
+    assert found["Widget"]["properties"]["size"]["type"] == "number"
+    assert found["Thing"]["required"] == ["object"]
+    assert found["Thing"]["x-published-required"] == ["id", "object", "usage", "widgets"]
+    assert found["ThingRequest"]["required"] == ["name"]
+    statuses = things["paths"]["/v2/things"]["post"]["responses"]
+    assert sorted(statuses) == ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504"]
+
+
+def test_real_spec_under_other_paths_gives_the_same_components(published: Callable[[str], Spec]) -> None:
+    """Moving the published operation to `/v3/talk` (+ alias `/talk`) changes no component: nothing keys on paths."""
+    spec = published("newest")
+    moved = dict(spec)
+    moved["paths"] = {"/v3/talk": spec["paths"]["/v1/chat/completions"], "/talk": spec["paths"]["/chat/completions"]}
+    original, relocated = normalize(spec), normalize(moved)
+    assert relocated["components"] == original["components"]
+    assert list(relocated["paths"]) == ["/v3/talk"]
+    assert relocated["paths"]["/v3/talk"]["x-aliases"] == ["/talk"]
+    assert relocated["paths"]["/v3/talk"]["post"]["operationId"] == "create_chat_completion"
+    assert relocated["paths"]["/v3/talk"]["post"]["tags"] == ["talk"]
+
+
+def test_unknown_selector_in_a_rule_is_refused() -> None:
+    """A misspelt selector in the rule file is an error naming it, not a rule that silently never fires."""
+    rules = load_rules()
+    rules["corrections"] = [{"select": {"propety": "delta"}, "set": {"required": []}, "reason": "typo"}]
+    with pytest.raises(NormalizeError, match="unknown selector 'propety'"):
+        normalize(thing_spec(), rules)

@@ -1,0 +1,143 @@
+"""Type-checked by mypy strict (`make lint`), never run: the public API as an app would use it.
+
+Each annotated assignment states the type a call must have; each
+`# type: ignore[code]` marks a misuse mypy must reject (mypy strict warns
+about an unused ignore, so if the misuse ever type-checked, lint would fail).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+from aimlapi_grok import (
+    APIConnectionError,
+    APIStatusError,
+    AsyncGrok,
+    AsyncStream,
+    BudgetExceededError,
+    ChatCompletionResult,
+    DriftWarning,
+    Grok,
+    RateLimitError,
+    RequestValidationError,
+    ResponseInfo,
+    Stream,
+    StreamError,
+    StreamResult,
+)
+from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, Reasoning, Usage, UserMessage
+
+
+def sync_usage() -> None:
+    with Grok(
+        api_key="k",
+        base_url="https://api.aimlapi.com",
+        timeout=httpx.Timeout(30.0),
+        max_retries=3,
+        http_client=httpx.Client(),
+        default_headers={"X-Team": "search"},
+        allow_insecure_http=False,
+        budget_usd=Decimal("5"),
+    ) as client:
+        result: ChatCompletionResult = client.chat.completions.create(
+            messages=[{"role": "system", "content": "Be brief."}, UserMessage(content="hi", role="user")],
+            model="x-ai/grok-4-1-fast-reasoning",
+            temperature=0.2,
+            max_tokens=100,
+            reasoning={"effort": "low"},
+            tool_choice="auto",
+            top_logprobs=None,
+            client_request_id="order-17",
+            max_retries=0,
+            timeout=None,
+            extra_headers={"X-Trace": "1"},
+            extra_body={"user": "u-1"},
+        )
+        text: str = result.text
+        completion: ChatCompletion = result.completion
+        usage: Usage | None = result.usage
+        usd: Decimal | None = result.usd_spent
+        credits: int | None = result.credits_used
+        info: ResponseInfo = result.info
+        retries: int = result.retries
+        inference_id: str | None = result.inference_id
+        finish: str | None = result.finish_reason
+        print(text, completion, usage, usd, credits, info.status_code, retries, inference_id, finish)
+
+        answer: str = client.ask("What is 2+2?", system="Answer with a number.", max_tokens=5)
+        raw: httpx.Response = client.chat.completions.with_raw_response.create(
+            messages=[{"role": "user", "content": "hi"}]
+        )
+        total_usd: Decimal = client.total_usd_spent
+        total_credits: int = client.total_credits_used
+        print(answer, raw.status_code, total_usd, total_credits)
+
+        stream: Stream = client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], stream=True, stream_options={"include_usage": True}
+        )
+        with stream:
+            for chunk in stream:
+                typed_chunk: ChatCompletionChunk = chunk
+                print(typed_chunk.id)
+        final: StreamResult = stream.result
+        print(final.text, final.usd_spent)
+
+        flag = bool(text)
+        either: ChatCompletionResult | Stream = client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], stream=flag
+        )
+        print(either)
+
+        client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], temprature=0.5)  # type: ignore[call-overload]
+        client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], temperature="hot")  # type: ignore[call-overload]
+        client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], model="gpt-4o")  # type: ignore[call-overload]
+        client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], reasoning={"effort": "max"})  # type: ignore[call-overload]
+        client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], reasoning=Reasoning(effort="low"))
+        not_a_stream: Stream = client.chat.completions.create(messages=[{"role": "user", "content": "hi"}])  # type: ignore[assignment]
+        print(not_a_stream)
+
+
+def error_handling(client: Grok) -> None:
+    try:
+        client.ask("hi")
+    except RateLimitError as error:
+        status: int = error.status_code
+        request_id: str | None = error.request_id
+        print(status, request_id, error.retries)
+    except APIStatusError as error:
+        body_text: str | None = error.raw_text
+        print(body_text, error.error_status_code)
+    except APIConnectionError as error:
+        print(error.retries)
+    except StreamError as error:
+        partial: str = error.partial_text
+        print(partial)
+    except RequestValidationError as error:
+        print([violation.path for violation in error.violations])
+    except BudgetExceededError as error:
+        print(error.spent_usd)
+
+
+async def async_usage() -> None:
+    async with AsyncGrok(api_key="k", http_client=httpx.AsyncClient()) as client:
+        result: ChatCompletionResult = await client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], top_p=0.9
+        )
+        answer: str = await client.ask("hi")
+        raw: httpx.Response = await client.chat.completions.with_raw_response.create(
+            messages=[{"role": "user", "content": "hi"}]
+        )
+        stream: AsyncStream = await client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        async with stream:
+            async for chunk in stream:
+                typed_chunk: ChatCompletionChunk = chunk
+                print(typed_chunk)
+        final: StreamResult = stream.result
+        print(result.text, answer, raw, final.finish_reason)
+        client.ask("hi")  # type: ignore[unused-coroutine]
+
+
+warning_category: type[UserWarning] = DriftWarning

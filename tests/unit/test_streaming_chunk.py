@@ -1,0 +1,184 @@
+"""parse_chunk: the fast typed chunk equals the generated from_dict, and tolerates what from_dict cannot."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from aimlapi_grok._stream_accumulator import ChunkParseError
+from aimlapi_grok._stream_chunk import (
+    _new_chunk_by_init,
+    _new_chunk_by_slots,
+    _slots_match_init,
+    build_chunk,
+    parse_chunk,
+)
+from aimlapi_grok_api.models import ChatCompletionChunk, Delta, ToolCallDelta, Usage
+from aimlapi_grok_api.types import UNSET
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+TEXT = st.text(max_size=8)
+KEYS = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=6)
+SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | TEXT
+
+
+def objects(fields: dict[str, st.SearchStrategy[Any]], known: set[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Dicts with any subset of `fields`, plus up to two unknown keys (kept as additional properties)."""
+    extra = st.dictionaries(KEYS.filter(lambda key: key not in known), SCALARS, max_size=2)
+    return st.tuples(st.fixed_dictionaries({}, optional=fields), extra).map(lambda parts: {**parts[1], **parts[0]})
+
+
+FUNCTION = objects({"name": TEXT, "arguments": TEXT}, {"name", "arguments"})
+TOOL_CALL = objects(
+    {"index": st.integers(0, 3), "id": TEXT, "type": st.just("function"), "function": FUNCTION},
+    {"index", "id", "type", "function"},
+)
+DELTA = objects(
+    {
+        "content": TEXT,
+        "refusal": st.none() | TEXT,
+        "role": st.sampled_from(["assistant", "user", "system", "developer", "tool"]),
+        "tool_calls": st.none() | st.lists(TOOL_CALL, max_size=2),
+    },
+    {"content", "refusal", "role", "tool_calls"},
+)
+CHOICE = objects(
+    {
+        "index": st.integers(0, 2),
+        "delta": st.none() | DELTA,
+        "finish_reason": st.none()
+        | st.sampled_from(["stop", "length", "tool_calls", "content_filter", "function_call"]),
+        "logprobs": st.none(),
+    },
+    {"index", "delta", "finish_reason", "logprobs"},
+)
+USAGE = st.fixed_dictionaries(
+    {},
+    optional={
+        "prompt_tokens": st.integers(0, 99),
+        "completion_tokens": st.integers(0, 99),
+        "total_tokens": st.integers(0, 99),
+        "completion_tokens_details": st.none() | st.fixed_dictionaries({"reasoning_tokens": st.integers(0, 9)}),
+    },
+)
+META = st.fixed_dictionaries(
+    {},
+    optional={
+        "usage": st.none() | st.fixed_dictionaries({"credits_used": st.integers(0, 9), "usd_spent": st.floats(0, 1)})
+    },
+)
+CHUNK = objects(
+    {
+        "id": TEXT,
+        "created": st.integers(0, 2**40),
+        "model": TEXT,
+        "choices": st.lists(CHOICE, max_size=2),
+        "service_tier": st.none() | st.sampled_from(["auto", "default", "flex", "scale", "priority"]),
+        "usage": st.none() | USAGE,
+        "meta": st.none() | META,
+    },
+    {"id", "created", "model", "choices", "service_tier", "usage", "meta", "object"},
+).map(lambda data: {"object": "chat.completion.chunk", **data})
+
+
+def without_nulls_the_generated_enums_refuse(data: dict[str, Any]) -> dict[str, Any]:
+    """The chunk with `finish_reason: null` / `service_tier: null` removed (the generated enums have no null)."""
+    clean = copy.deepcopy(data)
+    if clean.get("service_tier", "") is None:
+        del clean["service_tier"]
+    for choice in clean.get("choices", []):
+        if choice.get("finish_reason", "") is None:
+            del choice["finish_reason"]
+    return clean
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CHUNK)
+def test_parse_chunk_equals_generated_from_dict(data: dict[str, Any]) -> None:
+    """On every chunk the generated from_dict reads, parse_chunk builds an equal object (nulls read as unset)."""
+    original = copy.deepcopy(data)
+    expected = ChatCompletionChunk.from_dict(without_nulls_the_generated_enums_refuse(data))
+    assert parse_chunk(data) == expected
+    assert data == original  # the input is not modified
+
+
+@settings(max_examples=100, deadline=None)
+@given(CHUNK)
+def test_parse_chunk_round_trips_through_to_dict(data: dict[str, Any]) -> None:
+    """to_dict() of the parsed chunk gives the JSON back (nulls the models cannot hold aside)."""
+    assert parse_chunk(data).to_dict() == without_nulls_the_generated_enums_refuse(data)
+
+
+def test_slot_builders_are_used_and_match_the_init() -> None:
+    """The generated classes allow the fast slot-filling builders, and they equal the keyword __init__."""
+    assert _slots_match_init() is True
+    assert build_chunk is _new_chunk_by_slots
+    args: tuple[Any, ...] = ("chat.completion.chunk", [], 1, "id", None, "m", "auto", UNSET, {"x": 1})
+    assert _new_chunk_by_slots(*args) == _new_chunk_by_init(*args)
+
+
+def sample(**choice: Any) -> dict[str, Any]:
+    """A chunk with one choice built from `choice`."""
+    return {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [choice]}
+
+
+def test_null_finish_reason_reads_as_unset() -> None:
+    """`finish_reason: null` (every chunk but the last) parses; the typed value is UNSET."""
+    parsed = parse_chunk(sample(index=0, delta={"content": "a"}, finish_reason=None))
+    assert parsed.choices[0].finish_reason is UNSET  # type: ignore[index]
+    assert parsed.choices[0].delta.content == "a"  # type: ignore[index, union-attr]
+
+
+def test_unknown_finish_reason_is_kept_in_additional_properties() -> None:
+    """A finish reason the spec does not list stays readable and round-trips, instead of crashing."""
+    data = sample(index=0, delta={}, finish_reason="end_turn")
+    choice = parse_chunk(data).choices[0]  # type: ignore[index]
+    assert choice.finish_reason is UNSET
+    assert choice["finish_reason"] == "end_turn"
+    assert choice.to_dict()["finish_reason"] == "end_turn"
+
+
+def test_unknown_role_keeps_the_delta_typed() -> None:
+    """An unknown `delta.role` goes to additional_properties; the delta stays a Delta with its content."""
+    delta = parse_chunk(sample(index=0, delta={"role": "model", "content": "x"})).choices[0].delta  # type: ignore[index]
+    assert isinstance(delta, Delta)
+    assert (delta.role, delta["role"], delta.content) == (UNSET, "model", "x")
+
+
+def test_tool_call_of_unknown_type_stays_typed() -> None:
+    """A tool-call fragment with an unknown `type` is still a ToolCallDelta with its function."""
+    fragment = {"index": 0, "type": "custom", "function": {"name": "f", "arguments": "{}", "extra": 1}}
+    delta = parse_chunk(sample(index=0, delta={"tool_calls": [fragment]})).choices[0].delta  # type: ignore[index]
+    call = delta.tool_calls[0]  # type: ignore[union-attr, index]
+    assert isinstance(call, ToolCallDelta)
+    assert (call.type_, call["type"], call.function.name) == (UNSET, "custom", "f")  # type: ignore[union-attr]
+    assert call.function["extra"] == 1  # type: ignore[index]
+
+
+def test_wrongly_typed_nested_values_are_kept_not_forced_into_models() -> None:
+    """A delta that is a string and a `choices` that is an object land in additional_properties."""
+    as_string = parse_chunk(sample(index=0, delta="oops")).choices[0]  # type: ignore[index]
+    assert (as_string.delta, as_string["delta"]) == (UNSET, "oops")
+    not_a_list = parse_chunk({"object": "chat.completion.chunk", "choices": {"0": {}}})
+    assert (not_a_list.choices, not_a_list["choices"]) == (UNSET, {"0": {}})
+
+
+def test_missing_object_and_unknown_fields_are_tolerated() -> None:
+    """A chunk without `object` still parses; unknown top-level fields are kept."""
+    parsed = parse_chunk({"id": "c", "choices": [], "system_fingerprint": "fp_1"})
+    assert parsed.object_ == "chat.completion.chunk"
+    assert parsed["system_fingerprint"] == "fp_1"
+
+
+def test_unparseable_usage_is_kept_raw_beside_the_model() -> None:
+    """A usage that is not an object is kept in additional_properties; a usage object becomes Usage."""
+    assert parse_chunk({"object": "chat.completion.chunk", "usage": 5})["usage"] == 5
+    assert isinstance(parse_chunk({"object": "chat.completion.chunk", "usage": {"total_tokens": 1}}).usage, Usage)
+
+
+def test_choice_that_is_not_an_object_raises_chunk_parse_error() -> None:
+    """A choice no model can hold raises ChunkParseError naming its position."""
+    with pytest.raises(ChunkParseError, match=r"choices\[1\] is int"):
+        parse_chunk(sample(index=0) | {"choices": [{"index": 0}, 7]})

@@ -1,0 +1,183 @@
+"""AsyncGrok: the asynchronous client (a thin I/O layer over BaseGrok, mirroring Grok)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal, Self, Unpack, overload
+
+import httpx
+
+from ._base import BaseGrok, PreparedCall, TimeoutTypes, prompt_messages
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._errors import ConfigurationError, status_error_for
+from ._request import CreateParams, MessageParam
+from ._response import ChatCompletionResult
+from ._retry import acall_with_retries
+
+if TYPE_CHECKING:
+    from ._streaming import AsyncStream
+
+
+class AsyncGrok(BaseGrok):
+    """The async client for x-ai/grok-4-1-fast-reasoning on the AIML API (mirrors Grok; await its calls).
+
+    The key comes from `api_key` or the AIMLAPI_API_KEY environment variable;
+    `base_url` from the argument, AIMLAPI_BASE_URL, or https://api.aimlapi.com.
+    `timeout` applies to every request (also through a passed `http_client`).
+    Use it as an async context manager, or await `close()`: it closes the httpx client
+    it made, never one passed in as `http_client`. Redirects are not followed
+    by the client it makes; a passed client's own setting applies (httpx drops
+    the Authorization header on a redirect to another origin).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        allow_insecure_http: bool = False,
+        budget_usd: Decimal | float | int | str | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(
+                f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__} (use Grok for sync)"
+            )
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            allow_insecure_http=allow_insecure_http,
+            budget_usd=budget_usd,
+        )
+        self._owns_http = http_client is None
+        self._http = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        )
+        self.chat = AsyncChat(self)
+
+    async def close(self) -> None:
+        """Close the httpx client this AsyncGrok made (a passed-in `http_client` stays open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def ask(self, prompt: str, system: str | None = None, **params: Unpack[CreateParams]) -> str:
+        """One question, one answer: the first choice's text ("" when the model only called tools)."""
+        result = await self.chat.completions.create(messages=prompt_messages(prompt, system), **params)
+        return result.text
+
+    async def _send(self, call: PreparedCall) -> tuple[httpx.Response, int]:
+        """Send with retries; a 2xx answer (body unread when streaming) and the retries taken."""
+        request = self._build_request(self._http, call)
+
+        async def attempt(retries: int) -> tuple[httpx.Response, int]:
+            try:
+                response = await self._http.send(request, stream=call.stream)
+            except httpx.RequestError as exc:
+                raise self._connection_error(exc, request, retries) from exc
+            if not response.is_success:
+                try:
+                    await response.aread()
+                except httpx.RequestError as exc:
+                    raise self._connection_error(exc, request, retries) from exc
+                finally:
+                    await response.aclose()
+                raise status_error_for(response, retries=retries)
+            return response, retries
+
+        return await acall_with_retries(attempt, call.retry_policy, call.label)
+
+    async def _open_stream(self, response: httpx.Response, retries: int) -> AsyncStream:
+        try:
+            from ._streaming import AsyncStream
+
+            return AsyncStream(response, info=self._stream_info(response, retries), on_result=self._stream_finished)
+        except BaseException:
+            await response.aclose()
+            raise
+
+
+class AsyncChat:
+    """`client.chat`."""
+
+    def __init__(self, client: AsyncGrok) -> None:
+        self.completions = AsyncCompletions(client)
+
+
+class AsyncCompletions:
+    """`client.chat.completions`: create chat completions, streamed or not (await them)."""
+
+    def __init__(self, client: AsyncGrok) -> None:
+        self._client = client
+        self.with_raw_response = AsyncRawCompletions(client)
+
+    @overload
+    async def create(
+        self, *, messages: Sequence[MessageParam], stream: Literal[False] = False, **params: Unpack[CreateParams]
+    ) -> ChatCompletionResult: ...
+
+    @overload
+    async def create(
+        self, *, messages: Sequence[MessageParam], stream: Literal[True], **params: Unpack[CreateParams]
+    ) -> AsyncStream: ...
+
+    @overload
+    async def create(
+        self, *, messages: Sequence[MessageParam], stream: bool, **params: Unpack[CreateParams]
+    ) -> ChatCompletionResult | AsyncStream: ...
+
+    async def create(
+        self, *, messages: Sequence[MessageParam], stream: bool = False, **params: Unpack[CreateParams]
+    ) -> ChatCompletionResult | AsyncStream:
+        """Create a chat completion; `stream=True` returns an AsyncStream of typed chunks.
+
+        Every request parameter of the spec is a keyword (see CreateParams);
+        unset ones are not sent. The request is validated before sending
+        (RequestValidationError, nothing sent). Call options: client_request_id,
+        max_retries, timeout, extra_headers, extra_body.
+        """
+        client = self._client
+        call = client._prepare(messages, stream, params)
+        response, retries = await client._send(call)
+        if stream:
+            return await client._open_stream(response, retries)
+        return client._finish_json(response, retries)
+
+
+class AsyncRawCompletions:
+    """`client.chat.completions.with_raw_response`: the same calls, answering the raw httpx.Response."""
+
+    def __init__(self, client: AsyncGrok) -> None:
+        self._client = client
+
+    async def create(
+        self, *, messages: Sequence[MessageParam], stream: bool = False, **params: Unpack[CreateParams]
+    ) -> httpx.Response:
+        """Send like `create()` (validation, retries, error mapping) and return the read httpx.Response.
+
+        A streamed answer is read to its end; its cost (in the final chunk) is not added to the totals.
+        """
+        client = self._client
+        call = client._prepare(messages, stream, params)
+        response, retries = await client._send(call)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        client._record_raw(response, retries)
+        return response

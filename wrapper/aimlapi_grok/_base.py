@@ -1,0 +1,211 @@
+"""The no-I/O core shared by Grok and AsyncGrok: configuration, requests, answers, cost.
+
+`Grok` (_client.py) and `AsyncGrok` (_async_client.py) only send and receive;
+everything they decide is decided here, once, for both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._constants import CLIENT_REQUEST_ID_HEADER
+from ._cost import CostTracker, parse_budget
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from ._meta import ResponseInfo
+from ._request import build_body, encode_request
+from ._response import ChatCompletionResult, parse_completion
+from ._retry import RetryPolicy
+from ._schema import SchemaViolation
+from ._security import chat_completions_url, resolve_api_key, resolve_base_url
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._streaming import StreamResult
+
+logger = logging.getLogger("aimlapi_grok")
+
+USER_AGENT = f"aimlapi-grok/{__version__}"
+TimeoutTypes = float | httpx.Timeout | None
+_REQUEST_ID_KEY = CLIENT_REQUEST_ID_HEADER.lower()
+
+
+@dataclass(slots=True)
+class PreparedCall:
+    """One validated call, ready to be sent (and re-sent on retry) unchanged."""
+
+    content: bytes
+    headers: dict[str, str]
+    timeout: TimeoutTypes
+    max_retries: int
+    stream: bool
+    client_request_id: str
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.max_retries)
+
+    @property
+    def label(self) -> str:
+        return f"chat completion {self.client_request_id}"
+
+
+class BaseGrok:
+    """Configuration and every no-I/O step of a call, shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        allow_insecure_http: bool,
+        budget_usd: Decimal | float | int | str | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self.url = chat_completions_url(self.base_url)
+        self._url = httpx.URL(self.url)  # parsed once: httpx re-parses a str URL on every request
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if timeout is not None and not isinstance(timeout, int | float | httpx.Timeout):
+            raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self._default_headers = _lower_headers(default_headers, "default_headers", per_call=False)
+        self._costs = CostTracker(parse_budget(budget_usd))
+        # Generated X-Client-Request-Id values: a random per-client prefix and a counter.
+        self._id_prefix = f"aimlapi-grok-{os.urandom(6).hex()}"
+        self._id_counter = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
+            f"timeout={self.timeout!r}, budget_usd={self.budget_usd!r}, api_key=<hidden>)"
+        )
+
+    # -- cost ---------------------------------------------------------------------------------
+
+    @property
+    def total_credits_used(self) -> int:
+        """Credits spent by this client's calls so far (from cost headers and final stream chunks)."""
+        return self._costs.credits_used
+
+    @property
+    def total_usd_spent(self) -> Decimal:
+        """USD spent by this client's calls so far (exact Decimal)."""
+        return self._costs.usd_spent
+
+    @property
+    def budget_usd(self) -> Decimal | None:
+        """The USD budget; once spent, calls are refused with BudgetExceededError before sending."""
+        return self._costs.budget_usd
+
+    # -- request --------------------------------------------------------------------------------
+
+    def _prepare(self, messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> PreparedCall:
+        """Check the budget, build and validate the call; raises before anything is sent."""
+        self._costs.ensure_within_budget()
+        if not isinstance(stream, bool):
+            raise RequestValidationError([SchemaViolation("stream", stream, "type", "must be True or False")])
+        body = build_body(messages, stream, params)
+        headers = {
+            "authorization": "Bearer " + self._api_key.reveal(),
+            "user-agent": USER_AGENT,
+            "content-type": "application/json",
+            "accept": "text/event-stream" if stream else "application/json",
+        }
+        if self._default_headers:
+            headers.update(self._default_headers)
+        extra_headers = params.get("extra_headers")
+        if extra_headers:
+            headers.update(_lower_headers(extra_headers, "extra_headers", per_call=True))
+        request_id = params.get("client_request_id")
+        if request_id is None:
+            request_id = headers.get(_REQUEST_ID_KEY) or f"{self._id_prefix}-{next(self._id_counter)}"
+        headers[_REQUEST_ID_KEY] = request_id
+        max_retries = params.get("max_retries", self.max_retries)
+        content = encode_request(body, request_id, max_retries)
+        timeout = params.get("timeout", self.timeout)
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout)):
+            message = f"must be seconds, an httpx.Timeout or None, got {timeout!r}"
+            raise RequestValidationError([SchemaViolation("timeout", timeout, "type", message)])
+        return PreparedCall(content, headers, timeout, max_retries, stream, request_id)
+
+    def _build_request(self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall) -> httpx.Request:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("POST %s (X-Client-Request-Id %s, stream=%s)", self.url, call.client_request_id, call.stream)
+        return http.build_request("POST", self._url, content=call.content, headers=call.headers, timeout=call.timeout)
+
+    # -- answers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _connection_error(exc: httpx.RequestError, request: httpx.Request, retries: int) -> APIConnectionError:
+        """Our error for an httpx transport failure (the key is never part of its text)."""
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        what = "timed out" if cls is APITimeoutError else "failed"
+        where = f"{request.url.scheme}://{request.url.netloc.decode('ascii', 'replace')}{request.url.path}"
+        detail = str(exc) or "no detail"
+        return cls(f"request to {where} {what}: {type(exc).__name__}: {detail}", request=request, retries=retries)
+
+    def _finish_json(self, response: httpx.Response, retries: int) -> ChatCompletionResult:
+        """Parse a read 2xx answer and add its cost to the totals."""
+        try:
+            result = parse_completion(response, retries=retries)
+        except ResponseValidationError:
+            info = ResponseInfo.from_response(response, retries=retries)
+            self._costs.record(info.credits_used, info.usd_spent)  # charged even if unusable
+            raise
+        self._costs.record(result.credits_used, result.usd_spent)
+        return result
+
+    def _record_raw(self, response: httpx.Response, retries: int) -> None:
+        info = ResponseInfo.from_response(response, retries=retries)
+        self._costs.record(info.credits_used, info.usd_spent)
+
+    def _stream_finished(self, result: StreamResult) -> None:
+        """Stream callback: add the final chunk's cost (meta.usage) to the totals."""
+        self._costs.record(result.credits_used, result.usd_spent)
+
+    def _stream_info(self, response: httpx.Response, retries: int) -> ResponseInfo:
+        return ResponseInfo.from_response(response, retries=retries)
+
+
+def prompt_messages(prompt: str, system: str | None) -> list[dict[str, Any]]:
+    """The messages of `ask()`: an optional system message, then the user prompt."""
+    messages: list[dict[str, Any]] = []
+    if system is not None:
+        messages.append({"role": "system", "content": system})
+    messages.append({"role": "user", "content": prompt})
+    return messages
+
+
+def _lower_headers(headers: Mapping[str, str] | None, name: str, *, per_call: bool) -> dict[str, str]:
+    """Header names lower-cased (so ours and the caller's merge case-insensitively); values must be str."""
+    if not headers:
+        return {}
+    out: dict[str, str] = {}
+    items: Iterable[tuple[object, object]] = headers.items()  # checked: callers may pass anything at run time
+    for key, value in items:
+        if not isinstance(key, str) or not isinstance(value, str):
+            message = f"{name} must map str to str, got {key!r}: {type(value).__name__}"
+            if per_call:
+                raise RequestValidationError([SchemaViolation(name, key, "type", message)])
+            raise ConfigurationError(message)
+        out[key.lower()] = value
+    return out

@@ -1,0 +1,253 @@
+"""Drift reports: where the API's answers differ from its published spec.
+
+Entry point (called for every completion body and every streamed chunk)::
+
+    report_drift(component: str, data: Any) -> None
+
+`component` is a schema component name ("ChatCompletion", "ChatCompletionChunk",
+...), `data` the decoded JSON. The data is checked against the `published`
+schema variant (the published file's required fields, no unknown properties).
+Each deviation is warned about ONCE per process as a `DriftWarning`, keyed by
+(component, field path with list indices written `[]`, rule), naming the field
+and what differs: an unknown field (kept in the models' `additional_properties`),
+a required field missing, a type or value the spec does not allow.
+`drift_reports()` lists what has been reported so far.
+
+Cost: a conforming answer costs one compiled `is_valid` call. So does an
+answer whose deviations were all reported already: once reported, a deviation
+is relaxed in this process's copy of the published schema (an unknown field is
+added to its object's properties, a missing field is no longer required, a
+failed keyword is dropped) and the validator is recompiled. Only a new
+deviation pays for the full error walk. A nullable wrapper (`anyOf: [X, null]`)
+that fails is opened, so the report names the field inside X that differs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._schema import format_path, schema_document
+
+if TYPE_CHECKING:
+    import jsonschema_rs
+
+
+class DriftWarning(UserWarning):
+    """The API answered something its published spec does not describe (reported once per deviation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DriftReport:
+    """One deviation between an answer and the published spec."""
+
+    component: str
+    path: str  # field path, list indices written "[]", e.g. "choices[].message.reasoning_content"
+    rule: str  # "unknown field", "required", "type", "enum", or another JSON Schema keyword
+    detail: str
+
+    def __str__(self) -> str:
+        return f"API drift in {self.component}: {self.path or '<root>'}: {self.detail}"
+
+
+_OWN_MODULES = ("aimlapi_grok.", "aimlapi_grok_api.")
+_INDEX = re.compile(r"\[\d+\]")
+_JSON_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Deviation:
+    """One validation error, located in the instance and in the (relaxed) schema document."""
+
+    instance_path: tuple[str | int, ...]
+    schema_path: tuple[str | int, ...]
+    rule: str
+    details: dict[str, Any]
+    instance: Any
+    message: str
+
+
+class _Relaxed:
+    """One component's published schema, relaxed where deviations were already reported."""
+
+    __slots__ = ("defs", "validator")
+
+    def __init__(self, component: str) -> None:
+        published = schema_document()["published"]
+        if component not in published["$defs"]:
+            raise KeyError(f"no schema component named {component!r}")
+        self.defs: dict[str, Any] = json.loads(json.dumps(published))  # a private copy to relax
+        self.validator = self.compile(component)
+
+    def compile(self, definition: str) -> jsonschema_rs.Validator:
+        import jsonschema_rs
+
+        return jsonschema_rs.validator_for({**self.defs, "$ref": f"#/$defs/{definition}"})
+
+    def node(self, schema_path: tuple[str | int, ...]) -> Any:
+        node: Any = self.defs
+        for part in schema_path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+    def deviations(
+        self, checker: jsonschema_rs.Validator, data: Any, prefix: tuple[str | int, ...] = (), depth: int = 0
+    ) -> list[_Deviation]:
+        """Every error of `data`; a nullable wrapper (anyOf [X, null]) is opened to report X's own errors."""
+        found: list[_Deviation] = []
+        for error in checker.iter_errors(data):
+            schema_path = tuple(error.schema_path)
+            rule = str(schema_path[-1]) if schema_path else ""
+            instance_path = prefix + tuple(error.instance_path)
+            inner = self._single_alternative(schema_path, error.instance) if rule in ("anyOf", "oneOf") else None
+            if inner is not None and depth < 8:
+                found.extend(self.deviations(self.compile(inner), error.instance, instance_path, depth + 1))
+                continue
+            found.append(
+                _Deviation(instance_path, schema_path, rule, error.kind.as_dict(), error.instance, error.message)
+            )
+        return found
+
+    def _single_alternative(self, schema_path: tuple[str | int, ...], value: Any) -> str | None:
+        """The component X when the failing anyOf/oneOf is [X, null] (or [X]) and `value` is not null."""
+        alternatives = self.node(schema_path)
+        if value is None or not isinstance(alternatives, list):
+            return None
+        others = [alt for alt in alternatives if alt != {"type": "null"}]
+        if len(others) != 1 or not isinstance(others[0], dict):
+            return None
+        target = others[0]
+        if "allOf" in target and len(target["allOf"]) == 1:
+            target = target["allOf"][0]
+        ref = target.get("$ref") if isinstance(target, dict) else None
+        return ref.rsplit("/", 1)[-1] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
+
+    def relax(self, deviation: _Deviation, names: list[str]) -> bool:
+        """Accept this deviation from now on; False when the schema location cannot be found."""
+        node = self.node(deviation.schema_path[:-1])
+        if not isinstance(node, dict):
+            return False
+        if deviation.rule == "additionalProperties":
+            properties = node.setdefault("properties", {})
+            for name in names:
+                properties.setdefault(name, {})
+        elif deviation.rule == "required":
+            node["required"] = [name for name in node.get("required", []) if name not in names]
+        else:
+            node.pop(deviation.rule, None)
+        return True
+
+
+_lock = threading.Lock()
+_relaxed: dict[str, _Relaxed] = {}
+_seen: set[tuple[str, str, str]] = set()
+_reports: list[DriftReport] = []
+
+
+def report_drift(component: str, data: Any) -> None:
+    """Warn (once per deviation per process) where `data` differs from the published `component` schema."""
+    relaxed = _relaxed.get(component)
+    if relaxed is None:
+        with _lock:
+            relaxed = _relaxed.get(component) or _relaxed.setdefault(component, _Relaxed(component))
+    if relaxed.validator.is_valid(data):
+        return
+    for report in _collect(component, relaxed, data):
+        warnings.warn(DriftWarning(str(report)), stacklevel=_caller_level())
+
+
+def drift_reports() -> list[DriftReport]:
+    """Every deviation reported so far in this process, in order."""
+    with _lock:
+        return list(_reports)
+
+
+def reset_drift_reports() -> None:
+    """Forget what was reported (for tests): every deviation will be reported again."""
+    with _lock:
+        _relaxed.clear()
+        _seen.clear()
+        _reports.clear()
+
+
+def _collect(component: str, relaxed: _Relaxed, data: Any) -> list[DriftReport]:
+    new: list[DriftReport] = []
+
+    def add(field_path: str, rule: str, detail: str) -> None:
+        key = (component, field_path, rule)
+        if key not in _seen:
+            _seen.add(key)
+            report = DriftReport(component, field_path, rule, detail)
+            _reports.append(report)
+            new.append(report)
+
+    with _lock:
+        for _ in range(3):  # a relaxed keyword can uncover another (rare); give up after a few rounds
+            deviations = relaxed.deviations(relaxed.validator, data)
+            if not deviations:
+                return new
+            for deviation in deviations:
+                names, found = _explain(deviation)
+                relaxed.relax(deviation, names)
+                for field_path, rule, detail in found:
+                    add(field_path, rule, detail)
+            relaxed.validator = relaxed.compile(component)
+        if not relaxed.validator.is_valid(data):
+            # Cannot be relaxed away: stop checking this component rather than pay the slow path on every call.
+            import jsonschema_rs
+
+            relaxed.validator = jsonschema_rs.validator_for(True)
+            add("", "stopped", "drift checks stopped for this component (a deviation could not be tracked)")
+    return new
+
+
+def _explain(deviation: _Deviation) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The field names involved, and (field path, rule, detail) for each report."""
+    path = _INDEX.sub("[]", format_path(list(deviation.instance_path)))
+    details = deviation.details
+    if deviation.rule == "additionalProperties":
+        names = [str(name) for name in details.get("unexpected", [])]
+        detail = "unknown field (kept in additional_properties)"
+        return names, [(_join(path, name), "unknown field", detail) for name in names]
+    if deviation.rule == "required":
+        name = str(details.get("property", ""))
+        return [name], [(_join(path, name), "required", "required field is missing")]
+    return [], [(path, deviation.rule, _describe(deviation.rule, deviation.instance, details, deviation.message))]
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside this package, so the warning points at the caller's code."""
+    frame = sys._getframe(2)  # the caller of report_drift, which is stacklevel 2 of its warnings.warn
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(_OWN_MODULES):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _describe(rule: str, value: Any, details: dict[str, Any], message: str) -> str:
+    shown = json.dumps(value, default=repr)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    if rule == "type":
+        expected = details.get("types") or [details.get("type")]
+        actual = "null" if value is None else _JSON_TYPE.get(type(value), type(value).__name__)
+        sample = "" if value is None else f" {shown}"
+        return f"type differs: the spec says {' or '.join(map(str, expected))}, the API sent {actual}{sample}"
+    if rule == "enum":
+        return f"value {shown} is not one of the spec's values"
+    if rule in ("anyOf", "oneOf"):
+        return f"value {shown} matches none of the spec's alternatives"
+    return f"differs from the spec ({rule}): {message[:200]}"

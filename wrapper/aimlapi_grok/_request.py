@@ -1,0 +1,355 @@
+"""The request side of `create()`: typed parameters, the JSON body, and validation before sending.
+
+Every request parameter of the spec's ChatCompletionRequest is a keyword of
+`create()` (see `CreateParams`). Parameters left out are not sent. The body is
+validated against the normalized spec (compiled once by `_schema`) plus the
+rules the spec cannot say (reasoning takes effort OR max_tokens; the
+X-Client-Request-Id alphabet and length); any violation raises
+RequestValidationError naming field, value and rule, and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
+
+from ._constants import CLIENT_REQUEST_ID_PATTERN, DEFAULT_MODEL
+from ._errors import RequestValidationError
+from ._schema import SchemaViolation, format_path, schema_document, validator, violations
+
+if TYPE_CHECKING:
+    import httpx
+    from aimlapi_grok_api.models import (
+        AssistantMessage,
+        DeveloperMessage,
+        NamedFunctionToolChoice,
+        Prediction,
+        Reasoning,
+        StreamOptions,
+        SystemMessage,
+        Tool,
+        ToolMessage,
+        UserMessage,
+    )
+    from aimlapi_grok_api.models.chat_completion_request_model import ChatCompletionRequestModel
+
+REQUEST_COMPONENT = "ChatCompletionRequest"
+MAX_SHOWN = 300  # characters of a value shown in an error message
+
+MessageParam: TypeAlias = (
+    "UserMessage | SystemMessage | DeveloperMessage | ToolMessage | AssistantMessage | Mapping[str, Any]"
+)
+"""A message: one of the generated message models, or a plain dict such as {"role": "user", "content": "hi"}."""
+
+
+class ReasoningParam(TypedDict, total=False):
+    """`reasoning` as a dict: effort OR max_tokens (not both), and exclude."""
+
+    effort: Literal["low", "medium", "high"]
+    max_tokens: int
+    exclude: bool
+
+
+class StreamOptionsParam(TypedDict):
+    """`stream_options` as a dict."""
+
+    include_usage: bool
+
+
+class CreateParams(TypedDict, total=False):
+    """Keyword arguments of `create()` besides `messages` and `stream` (all optional; unset ones are not sent)."""
+
+    model: ChatCompletionRequestModel
+    logprobs: bool | None
+    max_completion_tokens: int
+    max_tokens: int
+    parallel_tool_calls: bool
+    prediction: Prediction | Mapping[str, Any]
+    provider: str
+    reasoning: Reasoning | ReasoningParam
+    repetition_penalty: float | None
+    seed: int
+    stream_options: StreamOptions | StreamOptionsParam
+    temperature: float
+    tool_choice: Literal["none", "auto", "required"] | NamedFunctionToolChoice | Mapping[str, Any]
+    tools: Sequence[Tool | Mapping[str, Any]]
+    top_a: float
+    top_k: float
+    top_logprobs: int | None
+    top_p: float
+    # Call options (not part of the JSON body):
+    client_request_id: str
+    max_retries: int
+    timeout: float | httpx.Timeout | None
+    extra_headers: Mapping[str, str]
+    extra_body: Mapping[str, Any]
+
+
+SPEC_PARAMS = frozenset(CreateParams.__annotations__) - {
+    "client_request_id",
+    "max_retries",
+    "timeout",
+    "extra_headers",
+    "extra_body",
+}
+CALL_OPTIONS = frozenset(CreateParams.__annotations__) - SPEC_PARAMS
+# One encoder for every call: json.dumps with non-default options builds a new one each time.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
+def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The body for `create()` as given (models not yet converted), unset parameters left out.
+
+    Raises TypeError for an unknown keyword (like any Python call).
+    """
+    unknown = params.keys() - SPEC_PARAMS - CALL_OPTIONS
+    if unknown:
+        raise TypeError(f"create() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence):
+        raise RequestValidationError(
+            [_violation("messages", messages, "type", "expected a list of messages, got " + type(messages).__name__)]
+        )
+    body: dict[str, Any] = {"model": DEFAULT_MODEL, "messages": messages}
+    for name, value in params.items():
+        if name in SPEC_PARAMS:
+            body[name] = value
+    if stream:
+        body["stream"] = True
+    extra_body = params.get("extra_body")
+    if extra_body:
+        body.update(extra_body)
+    return body
+
+
+def encode_request(body: dict[str, Any], client_request_id: object, max_retries: object) -> bytes:
+    """Validate the call and return the JSON body bytes; RequestValidationError (nothing sent) on any problem.
+
+    Fast path: plain JSON data is validated as it is (one compiled `is_valid`)
+    and serialized by the C encoder. Anything else (generated models, tuples
+    of models, non-JSON values) is first converted by `plain_json`, which
+    names the location of a value that cannot be JSON.
+    """
+    checker = validator(REQUEST_COMPONENT)
+    try:
+        valid = checker.is_valid(body)
+    except ValueError:  # a type jsonschema-rs cannot read: a model, a non-str key, ...
+        body = _plain_body(body)
+        valid = checker.is_valid(body)
+    validate_request(body, client_request_id, max_retries, schema_checked=valid)
+    try:
+        return _ENCODER.encode(body).encode()
+    except (TypeError, ValueError):  # e.g. a Decimal the schema accepted as a number
+        return _ENCODER.encode(_plain_body(body)).encode()
+
+
+def _plain_body(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return plain_json(body)  # type: ignore[no-any-return]
+    except _NotJSON as exc:
+        raise RequestValidationError([exc.violation()]) from None
+
+
+class _NotJSON(Exception):
+    def __init__(self, value: Any, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        self.parts: list[str | int] = []
+
+    def violation(self) -> SchemaViolation:
+        return _violation(format_path(list(reversed(self.parts))), self.value, "type", self.reason)
+
+
+def plain_json(value: Any) -> Any:
+    """`value` as plain JSON data: generated models through `to_dict()`, tuples as lists."""
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        raise _NotJSON(value, f"{value!r} is not a JSON number")
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotJSON(key, f"object keys must be strings, got {type(key).__name__}")
+            try:
+                out[key] = plain_json(item)
+            except _NotJSON as exc:
+                exc.parts.append(key)
+                raise
+        return out
+    if isinstance(value, list | tuple):
+        items: list[Any] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(plain_json(item))
+            except _NotJSON as exc:
+                exc.parts.append(index)
+                raise
+        return items
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return plain_json(to_dict())
+    raise _NotJSON(value, f"a {type(value).__name__} is not JSON data")
+
+
+def validate_request(
+    body: Mapping[str, Any], client_request_id: object, max_retries: object, *, schema_checked: bool = False
+) -> None:
+    """Raise RequestValidationError (nothing sent) listing every problem of this request.
+
+    `schema_checked=True` says the body already passed the compiled schema check.
+    """
+    problems = [] if schema_checked else violations(REQUEST_COMPONENT, body)
+    if problems:
+        problems = _explain_messages(body, _explain_alternatives(REQUEST_COMPONENT, body, problems))
+    reasoning = body.get("reasoning")
+    if isinstance(reasoning, Mapping) and "effort" in reasoning and "max_tokens" in reasoning:
+        problems.append(
+            _violation(
+                "reasoning",
+                dict(reasoning),
+                "effort-or-max_tokens",
+                "reasoning takes effort or max_tokens, not both",
+            )
+        )
+    if not isinstance(client_request_id, str) or not CLIENT_REQUEST_ID_PATTERN.fullmatch(client_request_id):
+        problems.append(
+            _violation(
+                "client_request_id",
+                client_request_id,
+                "pattern",
+                f"{_shown(client_request_id)} must be 1 to 128 characters from A-Z a-z 0-9 . _ : - "
+                "(the API silently drops any other value)",
+            )
+        )
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        problems.append(_violation("max_retries", max_retries, "minimum", "must be an int >= 0"))
+    if problems:
+        raise RequestValidationError(problems)
+
+
+@cache
+def message_components() -> dict[str, str]:
+    """role -> message component name, read from the spec's `messages` oneOf."""
+    defs = schema_document()["tolerant"]["$defs"]
+    variants = defs[REQUEST_COMPONENT]["properties"]["messages"]["items"]["oneOf"]
+    roles: dict[str, str] = {}
+    for variant in variants:
+        name = variant["$ref"].rsplit("/", 1)[-1]
+        for role in defs[name]["properties"]["role"].get("enum", []):
+            roles[role] = name
+    return roles
+
+
+def _explain_messages(body: Mapping[str, Any], problems: list[SchemaViolation]) -> list[SchemaViolation]:
+    """Replace "not valid under any of the oneOf schemas" on a message by that role's precise errors."""
+    messages = body.get("messages")
+    out: list[SchemaViolation] = []
+    for problem in problems:
+        index = _message_index(problem.path)
+        if problem.rule != "oneOf" or index is None or not isinstance(messages, list) or index >= len(messages):
+            out.append(_shortened(problem))
+            continue
+        out.extend(_message_problems(problem.path, messages[index]))
+    return out
+
+
+def _message_index(path: str) -> int | None:
+    if path.startswith("messages[") and path.endswith("]"):
+        inside = path[len("messages[") : -1]
+        if inside.isdigit():
+            return int(inside)
+    return None
+
+
+def _message_problems(path: str, message: Any) -> list[SchemaViolation]:
+    roles = message_components()
+    allowed = ", ".join(repr(role) for role in roles)
+    if not isinstance(message, Mapping):
+        kind = "null" if message is None else type(message).__name__
+        return [_violation(path, message, "type", f"expected a message object, got {kind}")]
+    if "role" not in message:
+        return [_violation(f"{path}.role", None, "required", f"required field is missing (one of {allowed})")]
+    role = message["role"]
+    component = roles.get(role) if isinstance(role, str) else None
+    if component is None:
+        return [_violation(f"{path}.role", role, "enum", f"{_shown(role)} is not one of {allowed}")]
+    found = _explain_alternatives(component, message, violations(component, message))
+    if not found:  # valid alone but not under oneOf: report what jsonschema said
+        return [_violation(path, message, "oneOf", "matches more than one message schema")]
+    return [
+        _shortened(
+            SchemaViolation(f"{path}.{v.path}" if v.path else path, v.value, v.rule, f"{v.message} ({role} message)")
+        )
+        for v in found
+    ]
+
+
+def _explain_alternatives(component: str, value: Any, problems: list[SchemaViolation]) -> list[SchemaViolation]:
+    """Spell out the allowed forms where a value matched none of an anyOf's alternatives."""
+    if not any(p.rule == "anyOf" for p in problems):
+        return problems
+    defs = schema_document()["tolerant"]
+    locations = {
+        format_path(list(error.instance_path)): list(error.schema_path)
+        for error in validator(component).iter_errors(value)
+        if error.schema_path and error.schema_path[-1] == "anyOf"
+    }
+    out: list[SchemaViolation] = []
+    for problem in problems:
+        location = locations.get(problem.path) if problem.rule == "anyOf" else None
+        node: Any = defs
+        for part in location or []:
+            node = node[part]
+        if location and isinstance(node, list):
+            forms = ", ".join(_describe_form(alternative, defs) for alternative in node)
+            message = f"{_shown(problem.value)} is none of: {forms}"
+            out.append(_violation(problem.path, problem.value, "anyOf", message))
+        else:
+            out.append(problem)
+    return out
+
+
+def _describe_form(schema: Any, defs: dict[str, Any]) -> str:
+    if not isinstance(schema, dict):
+        return "anything"
+    if "$ref" in schema:
+        name = str(schema["$ref"]).rsplit("/", 1)[-1]
+        target = defs["$defs"].get(name, {})
+        if "enum" in target:
+            return " or ".join(repr(v) for v in target["enum"])
+        return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name} object"
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return _describe_form(schema["allOf"][0], defs)
+    if "enum" in schema:
+        return " or ".join(repr(v) for v in schema["enum"])
+    kinds = schema.get("type", "any")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    words = []
+    for kind in kinds:
+        if kind == "array" and isinstance(schema.get("items"), dict):
+            items = schema["items"]
+            parts = items.get("anyOf") or items.get("oneOf") or [items]
+            words.append(f"a list of ({' | '.join(_describe_form(part, defs) for part in parts)})")
+        else:
+            words.append(f"a {kind}" if kind != "null" else "null")
+    return " or ".join(words)
+
+
+def _violation(path: str, value: Any, rule: str, message: str) -> SchemaViolation:
+    return SchemaViolation(path=path, value=value, rule=rule, message=message)
+
+
+def _shortened(problem: SchemaViolation) -> SchemaViolation:
+    if len(problem.message) <= MAX_SHOWN:
+        return problem
+    return SchemaViolation(problem.path, problem.value, problem.rule, problem.message[: MAX_SHOWN - 3] + "...")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."

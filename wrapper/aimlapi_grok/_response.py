@@ -1,0 +1,256 @@
+"""The answer of a non-streamed `create()`: the typed completion plus what the HTTP answer said.
+
+Parsing tolerates drift: unknown fields are kept (the generated models'
+`additional_properties`), missing fields are simply unset, and a value of a
+type or enum the spec does not allow (which would make the generated
+`from_dict` fail or hold a wrongly typed value) is moved out of its typed
+slot into the `additional_properties` of the object that holds it. Every
+deviation is reported once as a DriftWarning (see `_drift`). The JSON as
+received stays available as `result.body`.
+
+Only an answer that is not a chat completion at all is refused, with
+ResponseValidationError: a body that is not JSON, not a JSON object, or whose
+`object` is something else (or that has neither `object` nor `choices`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
+from ._drift import report_drift
+from ._errors import ResponseValidationError
+from ._meta import ResponseInfo, parse_credits, parse_usd
+from ._schema import validator
+
+if TYPE_CHECKING:
+    import httpx
+    from aimlapi_grok_api.models import ChatCompletion, CustomToolCall, ToolCall, Usage
+
+COMPONENT = "ChatCompletion"
+COMPLETION_OBJECT = "chat.completion"
+
+# A value moved out of its typed slot: (path of the object holding it, key, value).
+_Moved = tuple[tuple[str | int, ...], str, Any]
+
+
+class ChatCompletionResult:
+    """A chat completion and its response metadata.
+
+    `completion` is the generated ChatCompletion and `info` the ResponseInfo
+    (status, headers, tracing ids, cost, retries), both built on first access;
+    `body` is the JSON as received; `response` the httpx.Response. Shortcuts
+    read the first choice.
+    """
+
+    __slots__ = ("_clean", "_completion", "_info", "_moved", "body", "response", "retries")
+
+    def __init__(
+        self,
+        body: dict[str, Any],
+        response: httpx.Response,
+        *,
+        retries: int = 0,
+        clean: dict[str, Any] | None = None,
+        moved: list[_Moved] | None = None,
+    ) -> None:
+        self.body = body
+        self.response = response
+        self.retries = retries
+        self._clean = body if clean is None else clean
+        self._moved = moved or []
+        self._completion: ChatCompletion | None = None
+        self._info: ResponseInfo | None = None
+
+    @property
+    def info(self) -> ResponseInfo:
+        """Status, headers, tracing ids, header cost and retries of this answer."""
+        if self._info is None:
+            self._info = ResponseInfo.from_response(self.response, retries=self.retries)
+        return self._info
+
+    @property
+    def completion(self) -> ChatCompletion:
+        """The typed completion (generated model; unknown fields in `additional_properties`)."""
+        if self._completion is None:
+            from aimlapi_grok_api.models import ChatCompletion
+
+            completion = ChatCompletion.from_dict(self._clean)
+            for holder_path, key, value in self._moved:
+                holder = _follow(completion, holder_path)
+                if holder is not None:
+                    holder.additional_properties[key] = value
+            self._completion = completion
+        return self._completion
+
+    def _first_choice(self) -> dict[str, Any]:
+        choices = self.body.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            return choices[0]
+        return {}
+
+    @property
+    def text(self) -> str:
+        """The first choice's message content, or "" when there is none (e.g. only tool calls)."""
+        message = self._first_choice().get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        return content if isinstance(content, str) else ""
+
+    @property
+    def finish_reason(self) -> str | None:
+        """The first choice's finish reason as sent (also a value the spec does not list)."""
+        reason = self._first_choice().get("finish_reason")
+        return reason if isinstance(reason, str) else None
+
+    @property
+    def tool_calls(self) -> list[ToolCall | CustomToolCall]:
+        """The first choice's tool calls (typed), or an empty list."""
+        choices = self.completion.choices
+        if not choices:
+            return []
+        message = choices[0].message
+        calls = getattr(message, "tool_calls", None)
+        return list(calls) if isinstance(calls, list) else []
+
+    @property
+    def usage(self) -> Usage | None:
+        """Token usage (typed), or None when the answer has none."""
+        from aimlapi_grok_api.models import Usage
+
+        usage = self.completion.usage
+        return usage if isinstance(usage, Usage) else None
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        usage = self.body.get("usage")
+        details = usage.get("completion_tokens_details") if isinstance(usage, dict) else None
+        tokens = details.get("reasoning_tokens") if isinstance(details, dict) else None
+        return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
+
+    @property
+    def id(self) -> str | None:
+        value = self.body.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def model(self) -> str | None:
+        """The model as the API names it (the bare name, without the `x-ai/` prefix)."""
+        value = self.body.get("model")
+        return value if isinstance(value, str) else None
+
+    @property
+    def inference_id(self) -> str | None:
+        value: str | None = self.response.headers.get(INFERENCE_ID_HEADER)
+        return value
+
+    @property
+    def client_request_id(self) -> str | None:
+        """The X-Client-Request-Id the API echoed (None when it dropped or did not get one)."""
+        value: str | None = self.response.headers.get(CLIENT_REQUEST_ID_HEADER)
+        return value
+
+    @property
+    def credits_used(self) -> int | None:
+        """Credits charged: the cost header, else the body's meta.usage."""
+        credits = parse_credits(self.response.headers.get(CREDITS_USED_HEADER))
+        return credits if credits is not None else parse_credits(self._meta_usage().get("credits_used"))
+
+    @property
+    def usd_spent(self) -> Decimal | None:
+        """USD charged (exact Decimal): the cost header, else the body's meta.usage."""
+        usd = parse_usd(self.response.headers.get(USD_SPENT_HEADER))
+        return usd if usd is not None else parse_usd(self._meta_usage().get("usd_spent"))
+
+    def _meta_usage(self) -> dict[str, Any]:
+        meta = self.body.get("meta")
+        usage = meta.get("usage") if isinstance(meta, dict) else None
+        return usage if isinstance(usage, dict) else {}
+
+    def __repr__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return (
+            f"ChatCompletionResult(id={self.id!r}, model={self.model!r}, finish_reason={self.finish_reason!r}, "
+            f"text={text!r}, usd_spent={self.usd_spent!r}, inference_id={self.inference_id!r}, retries={self.retries})"
+        )
+
+
+def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompletionResult:
+    """A 2xx answer as a ChatCompletionResult, or ResponseValidationError when it is not a completion."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        raise _not_a_completion(response, "the body is not JSON", retries) from None
+    if not isinstance(data, dict):
+        raise _not_a_completion(response, f"the body is a JSON {type(data).__name__}, not an object", retries)
+    kind = data.get("object")
+    if kind is None and not isinstance(data.get("choices"), list):
+        raise _not_a_completion(response, "the body has neither `object` nor `choices`", retries)
+    if kind is not None and kind != COMPLETION_OBJECT:
+        raise _not_a_completion(response, f"`object` is {kind!r}, not {COMPLETION_OBJECT!r}", retries)
+    report_drift(COMPONENT, data)
+    clean, moved = _tolerate(data)
+    return ChatCompletionResult(data, response, retries=retries, clean=clean, moved=moved)
+
+
+def _not_a_completion(response: httpx.Response, reason: str, retries: int) -> ResponseValidationError:
+    snippet = " ".join(response.text.split())[:200] or "<empty>"
+    content_type = response.headers.get("content-type", "no content-type")
+    return ResponseValidationError(
+        f"HTTP {response.status_code} answer is not a chat completion: {reason} ({content_type}); body: {snippet}",
+        response=response,
+        retries=retries,
+    )
+
+
+def _tolerate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[_Moved]]:
+    """A copy of `data` that the generated models can hold, and the values moved out; (None, []) when it conforms."""
+    checker = validator(COMPONENT)
+    if "object" in data and checker.is_valid(data):
+        return None, []
+    clean = copy.deepcopy(data)
+    clean.setdefault("object", COMPLETION_OBJECT)  # dropped by the API: the drift report says so
+    found = {tuple(error.instance_path) for error in checker.iter_errors(clean)}
+    moved: list[_Moved] = []
+    shrunk_lists: set[tuple[str | int, ...]] = set()
+    for path in sorted(found, key=_path_order, reverse=True):
+        if not path or any(path[:i] in found for i in range(1, len(path))):
+            continue  # the root, or inside a value that is moved as a whole
+        parent = _follow_json(clean, path[:-1])
+        key = path[-1]
+        if isinstance(key, str) and isinstance(parent, dict):
+            moved.append((path[:-1], key, parent.pop(key)))
+        elif isinstance(key, int) and isinstance(parent, list):
+            del parent[key]  # an unusable list item: only in `body` from now on
+            shrunk_lists.add(path[:-1])
+    moved = [m for m in moved if not any(m[0][: len(lst)] == lst and len(m[0]) > len(lst) for lst in shrunk_lists)]
+    return clean, moved
+
+
+def _path_order(path: tuple[str | int, ...]) -> tuple[Any, ...]:
+    # Longest paths first, and higher list indices first, so deletions do not shift pending paths.
+    return (len(path), tuple((1, p) if isinstance(p, int) else (0, 0) for p in path))
+
+
+def _follow_json(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _follow(model: Any, path: tuple[str | int, ...]) -> Any:
+    """The model object at a JSON path (JSON key `object` is attribute `object_`, and so on)."""
+    for part in path:
+        if isinstance(part, int):
+            model = model[part] if isinstance(model, list) and part < len(model) else None
+        else:
+            name = part if hasattr(model, part) and part != "additional_properties" else part + "_"
+            model = getattr(model, name, None)
+        if model is None:
+            return None
+    return model if hasattr(model, "additional_properties") else None

@@ -1,0 +1,186 @@
+"""Retries: which failures are retried, how long to wait, and the loops (built on stamina).
+
+Retried: HTTP 408, 429 and >= 500 answers, and connection errors including
+timeouts (APIConnectionError / APITimeoutError). A `Retry-After` header
+(seconds or an HTTP date) or `retry-after-ms` sets the wait, capped at
+`RETRY_AFTER_CAP` seconds; otherwise the wait grows exponentially with jitter:
+``min(WAIT_MAX, WAIT_INITIAL * 2 ** (n - 1) + uniform(0, WAIT_JITTER))``.
+
+The first attempt runs outside stamina, so a call that succeeds pays nothing
+for the retry machinery. Only after a retryable failure does stamina take
+over: its first attempt re-raises that failure (so stamina's own backoff,
+instrumentation, `stamina.set_active(False)` and `stamina.set_testing(...)` all
+apply to every retry), then it runs the remaining attempts. Each retry is
+logged on the `aimlapi_grok` logger at INFO with the wait in `record.retry_wait`
+and its number in `record.retry_number`.
+
+Streams are retried only until their answer's status is known: the stream's
+body is read after `send` returns, outside the loop, so a stream that has
+delivered data is never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TypeVar
+
+import httpx
+
+from ._errors import APIConnectionError, APIError, APIStatusError
+
+T = TypeVar("T")
+
+logger = logging.getLogger("aimlapi_grok")
+
+RETRYABLE_STATUS = frozenset({408, 429})
+WAIT_INITIAL = 0.5
+WAIT_MAX = 8.0
+WAIT_JITTER = 0.5
+RETRY_AFTER_CAP = 60.0
+_NOT_RETRYABLE_TRANSPORT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.DecodingError)
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    """How many retries one call may take, and the backoff parameters."""
+
+    max_retries: int
+    wait_initial: float = WAIT_INITIAL
+    wait_max: float = WAIT_MAX
+    wait_jitter: float = WAIT_JITTER
+    retry_after_cap: float = RETRY_AFTER_CAP
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for 408, 429, >= 500 and connection errors (not for other statuses or local errors)."""
+    if isinstance(exc, APIStatusError):
+        return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500
+    if isinstance(exc, APIConnectionError):
+        # A request httpx refused to send as built (bad protocol, bad header) fails the same way again.
+        return not isinstance(exc.__cause__, _NOT_RETRYABLE_TRANSPORT)
+    return False
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """The server's requested wait from `retry-after-ms` or `Retry-After` (seconds or HTTP date), uncapped.
+
+    None when neither header is present or parses; a date in the past gives 0.
+    """
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        seconds = _non_negative_float(millis)
+        if seconds is not None:
+            return seconds / 1000.0
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    seconds = _non_negative_float(value)
+    if seconds is not None:
+        return seconds
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        logger.debug("ignoring unparsable Retry-After header %r", value)
+        return None
+    if when.tzinfo is None:  # "-0000" means UTC with no zone information
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _non_negative_float(text: str) -> float | None:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return number if number >= 0 and math.isfinite(number) else None
+
+
+def compute_wait(
+    retry_number: int, error: BaseException, policy: RetryPolicy, *, jitter: Callable[[], float] = random.random
+) -> float:
+    """Seconds to wait before retry number `retry_number` (1-based) after `error`."""
+    if isinstance(error, APIStatusError):
+        hinted = retry_after_seconds(error.response.headers)
+        if hinted is not None:
+            return min(hinted, policy.retry_after_cap)
+    exponential = policy.wait_initial * 2.0 ** (retry_number - 1) + jitter() * policy.wait_jitter
+    return min(policy.wait_max, exponential)
+
+
+class RetryRun:
+    """The retry bookkeeping of one call; `backoff_hook` is stamina's `on=` hook."""
+
+    __slots__ = ("label", "policy", "waits")
+
+    def __init__(self, policy: RetryPolicy, label: str = "request") -> None:
+        self.policy = policy
+        self.label = label
+        self.waits: list[float] = []
+
+    def backoff_hook(self, exc: Exception) -> bool | float:
+        """False to stop (not retryable or no retries left), else the wait in seconds."""
+        if not is_retryable(exc) or len(self.waits) >= self.policy.max_retries:
+            return False
+        number = len(self.waits) + 1
+        wait = compute_wait(number, exc, self.policy)
+        self.waits.append(wait)
+        logger.info(
+            "retry %d of %d for %s in %.3f s after %s: %s",
+            number,
+            self.policy.max_retries,
+            self.label,
+            wait,
+            type(exc).__name__,
+            exc,
+            extra={"retry_number": number, "retry_wait": wait},
+        )
+        return wait
+
+
+def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: str = "request") -> T:
+    """Run `attempt(retries_so_far)` until it returns, retrying retryable APIErrors per `policy`."""
+    try:
+        return attempt(0)
+    except APIError as exc:
+        if policy.max_retries <= 0 or not is_retryable(exc):
+            raise
+        first_failure = exc
+    import stamina
+
+    run = RetryRun(policy, label)
+    # timeout=None: one completion may legitimately take minutes; backoff_hook stops at max_retries.
+    for stamina_attempt in stamina.retry_context(on=run.backoff_hook, attempts=policy.max_retries + 1, timeout=None):
+        with stamina_attempt:
+            if stamina_attempt.num == 1:
+                raise first_failure  # replayed so stamina schedules (and sleeps) the first retry
+            return attempt(stamina_attempt.num - 1)
+    raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
+
+
+async def acall_with_retries(attempt: Callable[[int], Awaitable[T]], policy: RetryPolicy, label: str = "request") -> T:
+    """The async mirror of `call_with_retries`."""
+    try:
+        return await attempt(0)
+    except APIError as exc:
+        if policy.max_retries <= 0 or not is_retryable(exc):
+            raise
+        first_failure = exc
+    import stamina
+
+    run = RetryRun(policy, label)
+    retrying = stamina.retry_context(on=run.backoff_hook, attempts=policy.max_retries + 1, timeout=None)
+    async for stamina_attempt in retrying:
+        with stamina_attempt:
+            if stamina_attempt.num == 1:
+                raise first_failure
+            return await attempt(stamina_attempt.num - 1)
+    raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover

@@ -1,0 +1,406 @@
+"""The no-I/O part of streaming: decode each SSE event's data and assemble the result.
+
+``StreamAccumulator`` is shared by ``Stream`` and ``AsyncStream``. Feed it the
+``data`` of each server-sent event, in order; it
+
+- parses the JSON (``[DONE]`` ends the stream; invalid JSON raises StreamError),
+- raises ``StreamError`` (``body`` = the error object, ``partial`` = the result
+  so far) when the event carries an ``error`` object, is an ``event: error``,
+  or is an AIML error body (``message`` + ``statusCode``),
+- reports each chunk to the drift reporter (``_drift.report_drift``),
+- and accumulates, from the decoded dict (cheaper and more tolerant than the
+  typed model): the text, refusal and finish reason of choice 0, its tool
+  calls assembled from fragments, the usage (final chunk, possibly with empty
+  ``choices``), the cost from ``meta.usage``, the id, the model, the chunk count.
+
+The typed ``ChatCompletionChunk`` is built only when asked for (``feed()``
+returns it, ``decode()`` does not), so ``Stream.iter_text()`` never pays for it.
+
+``StreamResult`` describes choice index 0 (this model answers with one choice
+unless ``n`` asks for more; iterate the chunks to read the others).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ._errors import StreamError
+from ._meta import parse_credits, parse_usd
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from aimlapi_grok_api.models import ChatCompletionChunk, Usage
+
+    from ._meta import ResponseInfo
+    from ._tools import ParsedToolCall
+
+__all__ = ["ChunkParseError", "DriftReporter", "StreamAccumulator", "StreamResult", "StreamedToolCall"]
+
+DriftReporter = Callable[[str, Any], None]
+CHUNK_COMPONENT = "ChatCompletionChunk"
+DONE_MARKER = "[DONE]"
+_TEXT_DELTA_KEYS = frozenset(("content", "role"))  # a delta with nothing else needs no further look
+
+
+class ChunkParseError(ValueError):
+    """A chunk whose shape no model can hold (for example a choice that is not an object)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedToolCall:
+    """A tool call assembled from streamed fragments (one per ``index``).
+
+    ``arguments`` is the JSON text as the model wrote it, fragments joined in
+    order; ``parse()`` / ``parse_arguments()`` decode it (ToolArgumentsError
+    when it is not a JSON object). ``id``, ``type`` and ``name`` come from
+    whichever fragment carried them (None when none did).
+    """
+
+    index: int
+    id: str | None
+    type: str | None
+    name: str | None
+    arguments: str
+
+    def parse(self) -> ParsedToolCall:
+        """This call with its arguments decoded (raises ToolArgumentsError on invalid JSON)."""
+        from ._tools import parse_tool_call
+
+        return parse_tool_call(self)
+
+    def parse_arguments(self) -> dict[str, Any]:
+        """The arguments decoded as a JSON object (raises ToolArgumentsError on invalid JSON)."""
+        return self.parse().arguments
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    """What a stream delivered, assembled (partial until the stream ends; see ``completed``).
+
+    ``text``, ``refusal``, ``reasoning_text``, ``finish_reason`` and
+    ``tool_calls`` describe choice index 0. ``reasoning_text`` is the
+    ``delta.reasoning_content`` the API may stream ("" when none arrived).
+    ``usage`` and ``reasoning_tokens`` come from the chunk that carries usage
+    (ask for it with ``stream_options={"include_usage": True}``);
+    ``credits_used`` and ``usd_spent`` (exact Decimal) from the final chunk's
+    ``meta.usage`` (streams carry no cost headers). ``completed`` is True once
+    ``[DONE]`` or a finish reason arrived.
+    """
+
+    text: str
+    finish_reason: str | None
+    tool_calls: tuple[StreamedToolCall, ...]
+    usage: Usage | None
+    reasoning_tokens: int | None
+    credits_used: int | None
+    usd_spent: Decimal | None
+    inference_id: str | None
+    client_request_id: str | None
+    chunk_count: int
+    id: str | None
+    model: str | None
+    completed: bool
+    refusal: str | None = None
+    reasoning_text: str = ""
+    info: ResponseInfo | None = None
+
+
+class _ToolCallParts:
+    """The fragments of one tool call seen so far."""
+
+    __slots__ = ("arguments", "id", "index", "name", "type")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.id: str | None = None
+        self.type: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+
+    def assembled(self) -> StreamedToolCall:
+        return StreamedToolCall(self.index, self.id, self.type, self.name, "".join(self.arguments))
+
+
+@cache
+def chunk_parser() -> Callable[[dict[str, Any]], ChatCompletionChunk]:
+    """``_stream_chunk.parse_chunk``, imported on first use (it loads the generated models)."""
+    from ._stream_chunk import parse_chunk
+
+    return parse_chunk
+
+
+_decode_json = json.JSONDecoder().decode  # json.loads without its per-call argument checks
+
+
+def default_drift_reporter() -> DriftReporter:
+    """The package's drift reporter (the one place it is imported)."""
+    from ._drift import report_drift
+
+    return report_drift
+
+
+class StreamAccumulator:
+    """Decodes SSE ``data`` payloads one by one and assembles the StreamResult. No I/O."""
+
+    __slots__ = (
+        "_credits_used",
+        "_done",
+        "_finish_reason",
+        "_id",
+        "_info",
+        "_last_tool_call",
+        "_model",
+        "_reasoning",
+        "_refusal",
+        "_report_drift",
+        "_snapshot",
+        "_text",
+        "_tool_calls",
+        "_usage",
+        "_usd_spent",
+        "chunk_count",
+        "text_delta",
+    )
+
+    def __init__(self, info: ResponseInfo | None = None, *, report_drift: DriftReporter | None = None) -> None:
+        self._info = info
+        self._report_drift = report_drift if report_drift is not None else default_drift_reporter()
+        self._text: list[str] = []
+        self._refusal: list[str] = []
+        self._reasoning: list[str] = []
+        self._tool_calls: dict[int, _ToolCallParts] = {}
+        self._last_tool_call: _ToolCallParts | None = None
+        self._finish_reason: str | None = None
+        self._usage: dict[str, Any] | None = None
+        self._credits_used: int | None = None
+        self._usd_spent: Decimal | None = None
+        self._id: str | None = None
+        self._model: str | None = None
+        self._done = False
+        self._snapshot: StreamResult | None = None
+        self.chunk_count = 0
+        self.text_delta = ""  # choice 0's text in the chunk decoded last ("" when it had none)
+
+    @property
+    def done(self) -> bool:
+        """True once ``[DONE]`` arrived."""
+        return self._done
+
+    @property
+    def completed(self) -> bool:
+        """True once ``[DONE]`` or a finish reason arrived."""
+        return self._done or self._finish_reason is not None
+
+    def decode(self, data: str, event: str = "") -> dict[str, Any] | None:
+        """One event's data as a chunk dict, accumulated; None for ``[DONE]`` or an empty event."""
+        self.text_delta = ""
+        if data == DONE_MARKER:
+            self._done = True
+            self._snapshot = None
+            return None
+        if not data:
+            return None
+        try:
+            payload = _decode_json(data)
+        except ValueError as exc:
+            shown = data if len(data) <= 200 else data[:197] + "..."
+            raise self.error(f"stream event {self.chunk_count + 1} is not valid JSON ({exc}): {shown!r}") from None
+        if type(payload) is not dict:
+            raise self.error(
+                f"stream event {self.chunk_count + 1} is a JSON {type(payload).__name__}, not a chunk object"
+            )
+        if "error" in payload or "statusCode" in payload or event == "error":
+            self._raise_error_event(payload, event)
+        self._report_drift(CHUNK_COMPONENT, payload)
+        self._absorb(payload)
+        return payload
+
+    def feed(self, data: str, event: str = "") -> ChatCompletionChunk | None:
+        """``decode`` then ``typed``: one event's typed chunk, accumulated; None for ``[DONE]`` or an empty event."""
+        payload = self.decode(data, event)
+        return None if payload is None else self.typed(payload)
+
+    def typed(self, payload: dict[str, Any]) -> ChatCompletionChunk:
+        """The generated ChatCompletionChunk for a payload ``decode`` returned (see ``_stream_chunk``)."""
+        try:
+            return chunk_parser()(payload)
+        except ChunkParseError as exc:
+            raise self.unreadable_chunk(exc) from None
+
+    def unreadable_chunk(self, exc: ValueError) -> StreamError:
+        """The StreamError for a chunk no model can hold (``ChunkParseError``)."""
+        return self.error(f"stream chunk {self.chunk_count} cannot be read as a ChatCompletionChunk: {exc}")
+
+    def error(self, message: str, *, body: Any = None) -> StreamError:
+        """A StreamError carrying the result so far."""
+        retries = self._info.retries if self._info is not None else 0
+        return StreamError(message, body=body, partial=self.snapshot(), retries=retries)
+
+    def check_end_of_body(self) -> None:
+        """Called when the body ended: an answer cut before ``[DONE]`` and before any finish reason is an error."""
+        if not self.completed:
+            raise self.error(
+                f"the stream ended after {self.chunk_count} chunk(s) without [DONE] or a finish reason "
+                "(the answer is incomplete)"
+            )
+
+    def snapshot(self) -> StreamResult:
+        """The StreamResult as of now (cached until the next chunk)."""
+        if self._snapshot is None:
+            self._snapshot = self._build_result()
+        return self._snapshot
+
+    def _raise_error_event(self, payload: dict[str, Any], event: str) -> None:
+        if event != "error" and "error" not in payload and "message" not in payload:
+            return  # a `statusCode` alone is not an AIML error body
+        body = payload.get("error", payload)
+        if body is None:  # `"error": null` next to a chunk is not an error
+            return
+        message = body.get("message") if isinstance(body, dict) else body
+        if not isinstance(message, str) or not message:
+            message = json.dumps(body)[:300]
+        where = f"after {self.chunk_count} chunk(s)"
+        kind = "an error event" if event == "error" else "an error"
+        raise self.error(f"the stream carried {kind} {where}: {message}", body=body)
+
+    def _absorb(self, payload: dict[str, Any]) -> None:
+        # The per-chunk hot path: plain dict reads, no model objects.
+        self.chunk_count += 1
+        self._snapshot = None
+        choices = payload.get("choices")
+        if choices and type(choices) is list:
+            if len(choices) == 1:
+                choice = choices[0]
+                if type(choice) is dict and choice.get("index", 0) == 0:
+                    self._absorb_choice(choice)
+            else:
+                for position, choice in enumerate(choices):
+                    if type(choice) is dict and choice.get("index", position) == 0:
+                        self._absorb_choice(choice)
+        if self._id is None:
+            value = payload.get("id")
+            if type(value) is str:
+                self._id = value
+        if self._model is None:
+            value = payload.get("model")
+            if type(value) is str:
+                self._model = value
+        usage = payload.get("usage")
+        if usage is not None and type(usage) is dict:
+            self._usage = usage
+        meta = payload.get("meta")
+        if meta and type(meta) is dict:
+            self._absorb_cost(meta)
+
+    def _absorb_choice(self, choice: dict[str, Any]) -> None:
+        delta = choice.get("delta")
+        if delta and type(delta) is dict:
+            content = delta.get("content")
+            if content and type(content) is str:
+                self._text.append(content)
+                self.text_delta = content
+            if not delta.keys() <= _TEXT_DELTA_KEYS:
+                self._absorb_rare_delta_fields(delta)
+        reason = choice.get("finish_reason")
+        if reason is not None:
+            self._finish_reason = reason if type(reason) is str else json.dumps(reason)
+
+    def _absorb_rare_delta_fields(self, delta: dict[str, Any]) -> None:
+        refusal = delta.get("refusal")
+        if refusal and type(refusal) is str:
+            self._refusal.append(refusal)
+        reasoning = delta.get("reasoning_content")
+        if reasoning and type(reasoning) is str:
+            self._reasoning.append(reasoning)
+        fragments = delta.get("tool_calls")
+        if fragments and type(fragments) is list:
+            for fragment in fragments:
+                if type(fragment) is dict:
+                    self._absorb_tool_fragment(fragment)
+
+    def _absorb_tool_fragment(self, fragment: dict[str, Any]) -> None:
+        call = self._tool_call_for(fragment)
+        call_id = fragment.get("id")
+        if call_id and type(call_id) is str:
+            call.id = call_id
+        kind = fragment.get("type")
+        if kind and type(kind) is str:
+            call.type = kind
+        function = fragment.get("function")
+        if function and type(function) is dict:
+            name = function.get("name")
+            if name and type(name) is str:
+                call.name = name
+            arguments = function.get("arguments")
+            if arguments and type(arguments) is str:
+                call.arguments.append(arguments)
+
+    def _tool_call_for(self, fragment: dict[str, Any]) -> _ToolCallParts:
+        """The call a fragment belongs to: the one with its ``index`` (created on first sight)."""
+        index = fragment.get("index")
+        if type(index) is int:
+            call = self._tool_calls.get(index)
+            if call is None:
+                call = self._tool_calls[index] = _ToolCallParts(index)
+        else:
+            call = self._unindexed_tool_call(fragment.get("id"))
+        self._last_tool_call = call
+        return call
+
+    def _unindexed_tool_call(self, call_id: object) -> _ToolCallParts:
+        # The API sends `index` on every fragment; without one, match by id, else continue the call seen last.
+        if call_id:
+            for call in self._tool_calls.values():
+                if call.id == call_id:
+                    return call
+        elif self._last_tool_call is not None:
+            return self._last_tool_call
+        index = max(self._tool_calls, default=-1) + 1
+        call = self._tool_calls[index] = _ToolCallParts(index)
+        return call
+
+    def _absorb_cost(self, meta: dict[str, Any]) -> None:
+        cost = meta.get("usage")
+        if type(cost) is not dict:
+            return
+        credits_used = parse_credits(cost.get("credits_used"))
+        if credits_used is not None:
+            self._credits_used = credits_used
+        usd_spent = parse_usd(cost.get("usd_spent"))
+        if usd_spent is not None:
+            self._usd_spent = usd_spent
+
+    def _build_result(self) -> StreamResult:
+        info = self._info
+        usage: Usage | None = None
+        reasoning_tokens: int | None = None
+        if self._usage is not None:
+            from ._stream_chunk import parse_usage
+
+            usage = parse_usage(self._usage)
+            details = self._usage.get("completion_tokens_details")
+            tokens = details.get("reasoning_tokens") if type(details) is dict else None
+            reasoning_tokens = tokens if type(tokens) is int else None
+        return StreamResult(
+            text="".join(self._text),
+            finish_reason=self._finish_reason,
+            tool_calls=tuple(self._tool_calls[i].assembled() for i in sorted(self._tool_calls)),
+            usage=usage,
+            reasoning_tokens=reasoning_tokens,
+            credits_used=self._credits_used,
+            usd_spent=self._usd_spent,
+            inference_id=info.inference_id if info is not None else None,
+            client_request_id=info.client_request_id if info is not None else None,
+            chunk_count=self.chunk_count,
+            id=self._id,
+            model=self._model,
+            completed=self.completed,
+            refusal="".join(self._refusal) if self._refusal else None,
+            reasoning_text="".join(self._reasoning),
+            info=info,
+        )

@@ -1,0 +1,310 @@
+"""Streamed chat completions: ``Stream`` (sync) and ``AsyncStream``, thin I/O over httpx-sse.
+
+``create(..., stream=True)`` returns one of these. Use it as a context manager;
+iterate it for typed ``ChatCompletionChunk`` objects, or ``iter_text()`` for
+the text deltas; ``result`` is the assembled ``StreamResult`` (partial until
+the end), ``get_final_result()`` reads to the end and returns it::
+
+    with client.chat.completions.create(messages=..., stream=True) as stream:
+        for text in stream.iter_text():
+            print(text, end="")
+    print(stream.result.usd_spent)
+
+Server-sent-event framing is httpx-sse's (only CR, LF and CRLF end a line,
+so U+2028 / U+2029 inside text come through intact). The decoding and
+assembly live in ``StreamAccumulator`` (no I/O), shared by both classes.
+
+Ending: the connection is closed when the stream ends, when the caller
+breaks out of a loop over it, on ``close()`` and on leaving the ``with``
+block. ``on_result`` (given by the client) is called exactly once, when the
+stream ends for whatever reason, with the final StreamResult (``completed``
+is False when it ended early). Errors:
+
+- a 2xx answer that is not ``text/event-stream`` -> ResponseValidationError;
+- an ``error`` object in the stream, invalid JSON in an event, a body that
+  stops before ``[DONE]`` and before any finish reason, or a connection that
+  breaks mid-stream (the httpx error is the ``__cause__``) -> StreamError,
+  whose ``partial`` holds what arrived. A stream is never retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+import httpx
+
+from ._errors import ResponseValidationError, StreamError
+from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult, chunk_parser
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from aimlapi_grok_api.models import ChatCompletionChunk
+    from httpx_sse import ServerSentEvent
+
+    from ._meta import ResponseInfo
+
+__all__ = ["AsyncStream", "Stream", "StreamResult", "StreamedToolCall"]
+
+EVENT_STREAM = "text/event-stream"
+_CHUNKS, _TEXT, _NOTHING = 0, 1, 2  # what the read loop yields: typed chunks, text deltas, nothing
+ResultCallback = Callable[[StreamResult], None]
+
+
+def _not_parsed(payload: dict[str, Any]) -> ChatCompletionChunk:
+    raise AssertionError("typed chunks are built only when iterating the stream itself")
+
+
+class _StreamState:
+    """What Stream and AsyncStream share: the accumulator, the checks, the end-of-stream bookkeeping."""
+
+    __slots__ = ("_accumulator", "_ended", "_on_result", "info", "response")
+
+    def __init__(self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None) -> None:
+        self.response = response
+        self.info = info
+        self._on_result = on_result
+        self._accumulator = StreamAccumulator(info)
+        self._ended = False
+
+    @property
+    def result(self) -> StreamResult:
+        """The assembled result so far (final once the stream has ended; see ``completed``)."""
+        return self._accumulator.snapshot()
+
+    @property
+    def closed(self) -> bool:
+        """True once the stream has ended (read to the end, failed, or closed)."""
+        return self._ended
+
+    def _wrong_content_type(self, content_type: str) -> ResponseValidationError:
+        # Called after the body was read (the message quotes it).
+        snippet = " ".join(self.response.text.split())[:200] or "<empty>"
+        return ResponseValidationError(
+            f"HTTP {self.response.status_code} answer to a stream=True request is not {EVENT_STREAM} "
+            f"(content-type: {content_type or 'none'}); body: {snippet}",
+            response=self.response,
+            retries=self.info.retries,
+        )
+
+    def _is_event_stream(self) -> bool:
+        content_type: str = self.response.headers.get("content-type", "")
+        return content_type.partition(";")[0].strip().lower() == EVENT_STREAM
+
+    def _broken_off(self, exc: Exception) -> StreamError:
+        what = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
+        count = self._accumulator.chunk_count
+        return self._accumulator.error(f"the connection {what} mid-stream after {count} chunk(s): {exc!r}")
+
+    def _report_end(self) -> None:
+        """Mark the stream ended and call ``on_result`` (exactly once)."""
+        if self._ended:
+            return
+        self._ended = True
+        if self._on_result is not None:
+            self._on_result(self._accumulator.snapshot())
+
+    def __repr__(self) -> str:
+        result = self._accumulator.snapshot()
+        state = "ended" if self._ended else "open"
+        return (
+            f"{type(self).__name__}({state}, chunks={result.chunk_count}, completed={result.completed}, "
+            f"inference_id={result.inference_id!r})"
+        )
+
+    def _reiterated(self) -> StreamError:
+        return self._accumulator.error(
+            "this stream was closed before its end; its partial result is in `.result` (streams are read once)"
+        )
+
+
+class Stream(_StreamState):
+    """A streamed chat completion (sync). Iterate for typed chunks; see the module docstring."""
+
+    __slots__ = ("_events",)
+
+    def __init__(
+        self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
+    ) -> None:
+        super().__init__(response, info=info, on_result=on_result)
+        self._events: Generator[ServerSentEvent, None, None] | None = None
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self._read(_CHUNKS)
+
+    def iter_text(self) -> Iterator[str]:
+        """The text deltas of choice 0, as they arrive (no typed chunks are built)."""
+        return self._read(_TEXT)
+
+    def get_final_result(self) -> StreamResult:
+        """Read the rest of the stream (if any) and return the final StreamResult."""
+        for _ in self._read(_NOTHING):
+            pass
+        return self.result
+
+    def close(self) -> None:
+        """Close the connection; the result stays partial if the stream had not ended."""
+        try:
+            if self._events is not None:
+                # ValueError: being read in another thread; closing the response below ends that read.
+                with contextlib.suppress(ValueError):
+                    self._events.close()
+            self.response.close()
+        finally:
+            self._report_end()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _open(self) -> Generator[ServerSentEvent, None, None] | None:
+        if self._events is not None or self._ended:
+            if not self._ended:
+                return self._events
+            if self._accumulator.completed:
+                return None
+            raise self._reiterated()
+        if not self._is_event_stream():
+            try:
+                self.response.read()
+            except (httpx.RequestError, httpx.StreamError) as exc:
+                raise self._broken_off(exc) from exc
+            finally:
+                self.close()
+            raise self._wrong_content_type(self.response.headers.get("content-type", ""))
+        from httpx_sse import EventSource
+
+        self._events = cast("Generator[ServerSentEvent, None, None]", EventSource(self.response).iter_sse())
+        return self._events
+
+    def _read(self, mode: int) -> Generator[Any, None, None]:
+        """The one read loop: decode each event, yield what `mode` asks for; closes the connection at the end."""
+        events = self._open()
+        if events is None:
+            return
+        accumulator = self._accumulator
+        decode = accumulator.decode
+        parse = chunk_parser() if mode == _CHUNKS else _not_parsed
+        try:
+            try:
+                for event in events:
+                    payload = decode(event.data, event.event)
+                    if payload is None:
+                        if accumulator.done:
+                            break
+                    elif mode == _CHUNKS:
+                        yield parse(payload)
+                    elif mode == _TEXT and accumulator.text_delta:
+                        yield accumulator.text_delta
+                else:
+                    if not self._ended:  # (ended: the caller closed the stream inside the loop)
+                        accumulator.check_end_of_body()
+            except (httpx.RequestError, httpx.StreamError) as exc:
+                if not self._ended:
+                    raise self._broken_off(exc) from exc
+            except ChunkParseError as exc:
+                raise accumulator.unreadable_chunk(exc) from None
+        finally:
+            self.close()
+
+
+class AsyncStream(_StreamState):
+    """A streamed chat completion (async). ``async for`` for typed chunks; see the module docstring."""
+
+    __slots__ = ("_events",)
+
+    def __init__(
+        self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
+    ) -> None:
+        super().__init__(response, info=info, on_result=on_result)
+        self._events: AsyncGenerator[ServerSentEvent, None] | None = None
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self._read(_CHUNKS)
+
+    def iter_text(self) -> AsyncIterator[str]:
+        """The text deltas of choice 0, as they arrive (no typed chunks are built)."""
+        return self._read(_TEXT)
+
+    async def get_final_result(self) -> StreamResult:
+        """Read the rest of the stream (if any) and return the final StreamResult."""
+        async for _ in self._read(_NOTHING):
+            pass
+        return self.result
+
+    async def close(self) -> None:
+        """Close the connection; the result stays partial if the stream had not ended."""
+        try:
+            if self._events is not None:
+                # RuntimeError: being read by another task; closing the response below ends that read.
+                with contextlib.suppress(RuntimeError):
+                    await self._events.aclose()
+            await self.response.aclose()
+        finally:
+            self._report_end()
+
+    aclose = close  # for contextlib.aclosing
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def _open(self) -> AsyncGenerator[ServerSentEvent, None] | None:
+        if self._events is not None or self._ended:
+            if not self._ended:
+                return self._events
+            if self._accumulator.completed:
+                return None
+            raise self._reiterated()
+        if not self._is_event_stream():
+            try:
+                await self.response.aread()
+            except (httpx.RequestError, httpx.StreamError) as exc:
+                raise self._broken_off(exc) from exc
+            finally:
+                await self.close()
+            raise self._wrong_content_type(self.response.headers.get("content-type", ""))
+        from httpx_sse import EventSource
+
+        self._events = EventSource(self.response).aiter_sse()
+        return self._events
+
+    async def _read(self, mode: int) -> AsyncGenerator[Any, None]:
+        """The one read loop: decode each event, yield what `mode` asks for; closes the connection at the end."""
+        events = await self._open()
+        if events is None:
+            return
+        accumulator = self._accumulator
+        decode = accumulator.decode
+        parse = chunk_parser() if mode == _CHUNKS else _not_parsed
+        try:
+            try:
+                async for event in events:
+                    payload = decode(event.data, event.event)
+                    if payload is None:
+                        if accumulator.done:
+                            break
+                    elif mode == _CHUNKS:
+                        yield parse(payload)
+                    elif mode == _TEXT and accumulator.text_delta:
+                        yield accumulator.text_delta
+                else:
+                    if not self._ended:  # (ended: the caller closed the stream inside the loop)
+                        accumulator.check_end_of_body()
+            except (httpx.RequestError, httpx.StreamError) as exc:
+                if not self._ended:
+                    raise self._broken_off(exc) from exc
+            except ChunkParseError as exc:
+                raise accumulator.unreadable_chunk(exc) from None
+        finally:
+            await self.close()

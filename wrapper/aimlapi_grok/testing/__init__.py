@@ -1,0 +1,88 @@
+"""A testing kit for apps built on aimlapi_grok: a spec-driven emulator of the AIML API, fixtures, mocks.
+
+Needs the `testing` extra (``pip install 'aimlapi-grok[testing]'``). Names are
+loaded on first use, so importing this package is cheap.
+
+- ``Emulator``: the emulator (``.app`` is its Starlette app; ``.transport()`` an
+  in-process httpx transport; ``.script([Fault(...)])`` queues faults;
+  ``.requests`` records what it received).
+- ``run_emulator()``: serve it on a free loopback port (``with run_emulator() as emu:``);
+  ``serve(host, port)`` serves it in the foreground.
+- ``Fault`` / header ``X-Emulator-Fault``: injected errors, delays, drops.
+- ``mock_grok()``: respx routes for the AIML base URL, answered by an emulator or canned
+  responses (``completion_response``, ``stream_response``, ``error_response``).
+- ``assert_valid_request(body)``, ``assert_valid_response(body)``, ``assert_valid_stream(text)``.
+- pytest fixtures (loaded automatically): ``grok_emulator``, ``grok_client``, ``async_grok_client``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._canned import completion_response, error_response, stream_response
+    from ._contract import assert_valid_request, assert_valid_response, assert_valid_stream, sse_payloads
+    from ._emulator import Emulator, PlannedResponse, RecordedRequest
+    from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
+    from ._mocking import GrokMock, emulator_transport, mock_grok
+    from ._server import EmulatorServer, run_emulator, serve
+
+_EXPORTS = {
+    "Emulator": "._emulator",
+    "EmulatorServer": "._server",
+    "FAULT_HEADER": "._faults",
+    "Fault": "._faults",
+    "FaultSpecError": "._faults",
+    "GrokMock": "._mocking",
+    "PlannedResponse": "._emulator",
+    "RecordedRequest": "._emulator",
+    "assert_valid_request": "._contract",
+    "assert_valid_response": "._contract",
+    "assert_valid_stream": "._contract",
+    "completion_response": "._canned",
+    "emulator_transport": "._mocking",
+    "error_response": "._canned",
+    "mock_grok": "._mocking",
+    "parse_fault": "._faults",
+    "run_emulator": "._server",
+    "serve": "._server",
+    "sse_payloads": "._contract",
+    "stream_response": "._canned",
+}
+
+__all__ = [
+    "FAULT_HEADER",
+    "Emulator",
+    "EmulatorServer",
+    "Fault",
+    "FaultSpecError",
+    "GrokMock",
+    "PlannedResponse",
+    "RecordedRequest",
+    "assert_valid_request",
+    "assert_valid_response",
+    "assert_valid_stream",
+    "completion_response",
+    "emulator_transport",
+    "error_response",
+    "mock_grok",
+    "parse_fault",
+    "run_emulator",
+    "serve",
+    "sse_payloads",
+    "stream_response",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
