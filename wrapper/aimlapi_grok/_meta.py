@@ -57,13 +57,8 @@ class ResponseInfo:
 
 def parse_credits(value: object) -> int | None:
     """Credits as an int, from a header text or a JSON number; None when absent or not a number."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return int(number) if number.is_finite() and number == number.to_integral_value() else None
+    number = parse_usd(value)
+    return int(number) if number is not None and number == number.to_integral_value() else None
 
 
 def parse_usd(value: object) -> Decimal | None:

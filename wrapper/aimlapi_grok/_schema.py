@@ -92,12 +92,14 @@ def violations(definition: str, value: Any, variant: Variant = "tolerant") -> li
     checker = validator(definition, variant)
     if checker.is_valid(value):
         return []
-    return [
-        SchemaViolation(
-            path=format_path(list(error.instance_path)),
-            value=error.instance,
-            rule=str(error.schema_path[-1]) if error.schema_path else "",
-            message=error.message,
-        )
-        for error in checker.iter_errors(value)
-    ]
+    return [to_violation(error) for error in checker.iter_errors(value)]
+
+
+def to_violation(error: jsonschema_rs.ValidationError) -> SchemaViolation:
+    """A jsonschema-rs error as a SchemaViolation (where, what value, which rule)."""
+    return SchemaViolation(
+        path=format_path(list(error.instance_path)),
+        value=error.instance,
+        rule=str(error.schema_path[-1]) if error.schema_path else "",
+        message=error.message,
+    )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._schema import SchemaViolation, Variant, format_path, schema_document
+from .._schema import SchemaViolation, Variant, schema_document, to_violation
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -76,16 +76,7 @@ def strict_violations(component: str, value: Any, variant: Variant = "tolerant")
     checker = _strict_validator(component, variant)
     if checker.is_valid(value):
         return []
-    return [
-        SchemaViolation(
-            path=format_path(list(error.instance_path)),
-            value=error.instance,
-            rule=str(error.schema_path[-1]) if error.schema_path else "",
-            message=error.message,
-        )
-        for top in checker.iter_errors(value)
-        for error in _refined(top)
-    ]
+    return [to_violation(error) for top in checker.iter_errors(value) for error in _refined(top)]
 
 
 def _problems(component: str, value: Any, variant: Variant) -> list[str]:
