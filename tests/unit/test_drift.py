@@ -84,6 +84,29 @@ async def test_values_of_another_type_or_enum_are_moved_aside(api: Any, router: 
     assert any("usage.completion_tokens: type differs" in line and "string" in line for line in reported)
 
 
+async def test_repeated_value_drift_is_still_moved_aside(api: Any, router: respx.MockRouter) -> None:
+    """A mistyped value already reported once is still moved out of its typed slot on the next answer."""
+    body = completion_body()
+    body["choices"][0]["finish_reason"] = "end_turn"
+    router.post(PATH).mock(return_value=completion_response(body))
+    await create_recording(api)
+    second, reported_again = await create_recording(api)
+    assert reported_again == []
+    assert second.completion.choices[0].finish_reason is UNSET
+    assert second.completion.choices[0].additional_properties["finish_reason"] == "end_turn"
+    assert second.completion.to_dict() == body
+
+
+async def test_conforming_answer_is_parsed_without_moving_anything(api: Any, router: respx.MockRouter) -> None:
+    """An answer that matches the published spec parses straight into the models, nothing moved aside."""
+    body = completion_body()
+    router.post(PATH).mock(return_value=completion_response(body))
+    result, reported = await create_recording(api)
+    assert reported == []
+    assert result.completion.choices[0].additional_properties == {}
+    assert result.completion.to_dict() == body
+
+
 async def test_renamed_field_is_kept_under_its_new_name(api: Any, router: respx.MockRouter) -> None:
     """A choice whose `message` arrives as `msg` keeps it as an unknown field; text is "" rather than a crash."""
     body = completion_body()

@@ -2,7 +2,7 @@
 
 Entry point (called for every completion body and every streamed chunk)::
 
-    report_drift(component: str, data: Any) -> None
+    report_drift(component: str, data: Any) -> bool  (True: data conforms to the tolerant schema too)
 
 `component` is a schema component name ("ChatCompletion", "ChatCompletionChunk",
 ...), `data` the decoded JSON. The data is checked against the `published`
@@ -24,6 +24,7 @@ that fails is opened, so the report names the field inside X that differs.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -75,13 +76,15 @@ class _Deviation:
 class _Relaxed:
     """One component's published schema, relaxed where deviations were already reported."""
 
-    __slots__ = ("defs", "validator")
+    __slots__ = ("defs", "loosened", "validator")
 
     def __init__(self, component: str) -> None:
         published = schema_document()["published"]
         if component not in published["$defs"]:
             raise KeyError(f"no schema component named {component!r}")
-        self.defs: dict[str, Any] = json.loads(json.dumps(published))  # a private copy to relax
+        self.defs: dict[str, Any] = copy.deepcopy(published)  # a private copy to relax
+        # True once a relaxation accepts values the tolerant schema refuses (anything but unknown properties).
+        self.loosened = False
         self.validator = self.compile(component)
 
     def compile(self, definition: str) -> jsonschema_rs.Validator:
@@ -135,6 +138,8 @@ class _Relaxed:
         node = self.node(deviation.schema_path[:-1])
         if not isinstance(node, dict):
             return False
+        if deviation.rule != "additionalProperties":
+            self.loosened = True
         if deviation.rule == "additionalProperties":
             properties = node.setdefault("properties", {})
             for name in names:
@@ -152,16 +157,21 @@ _seen: set[tuple[str, str, str]] = set()
 _reports: list[DriftReport] = []
 
 
-def report_drift(component: str, data: Any) -> None:
-    """Warn (once per deviation per process) where `data` differs from the published `component` schema."""
+def report_drift(component: str, data: Any) -> bool:
+    """Warn (once per deviation per process) where `data` differs from the published `component` schema.
+
+    Returns True when `data` is known to conform to the tolerant schema as well
+    (the published variant is the stricter one), so a caller can skip that check.
+    """
     relaxed = _relaxed.get(component)
     if relaxed is None:
         with _lock:
             relaxed = _relaxed.get(component) or _relaxed.setdefault(component, _Relaxed(component))
     if relaxed.validator.is_valid(data):
-        return
+        return not relaxed.loosened
     for report in _collect(component, relaxed, data):
         warnings.warn(DriftWarning(str(report)), stacklevel=_caller_level())
+    return False
 
 
 def drift_reports() -> list[DriftReport]:

@@ -190,8 +190,8 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
         raise _not_a_completion(response, "the body has neither `object` nor `choices`", retries)
     if kind is not None and kind != COMPLETION_OBJECT:
         raise _not_a_completion(response, f"`object` is {kind!r}, not {COMPLETION_OBJECT!r}", retries)
-    report_drift(COMPONENT, data)
-    clean, moved = _tolerate(data)
+    # The published schema is the stricter one: when the drift check passes, the tolerant check would too.
+    clean, moved = (None, []) if report_drift(COMPONENT, data) else _tolerate(data)
     return ChatCompletionResult(data, response, retries=retries, clean=clean, moved=moved)
 
 

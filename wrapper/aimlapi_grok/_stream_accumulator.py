@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ChunkParseError", "DriftReporter", "StreamAccumulator", "StreamResult", "StreamedToolCall"]
 
-DriftReporter = Callable[[str, Any], None]
+DriftReporter = Callable[[str, Any], object]  # its answer (conforms or not) is not needed here
 CHUNK_COMPONENT = "ChatCompletionChunk"
 DONE_MARKER = "[DONE]"
 _TEXT_DELTA_KEYS = frozenset(("content", "role"))  # a delta with nothing else needs no further look
