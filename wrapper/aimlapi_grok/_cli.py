@@ -13,7 +13,7 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ._cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
@@ -42,24 +42,19 @@ exit status: 0 ok, 2 usage or configuration error, 3 API error, 4 network error,
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`, with a message naming the problem."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return parse
 
 
 def _finite_float(text: str) -> float:
@@ -106,14 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("prompt", nargs="?", help="the prompt; '-' or nothing (with piped input) reads stdin")
     chat.add_argument("--system", metavar="TEXT", help="a system prompt sent before the user prompt")
     chat.add_argument("--reasoning-effort", choices=REASONING_EFFORTS, help="how hard the model reasons")
-    chat.add_argument("--max-tokens", type=_positive_int, metavar="N", help="upper bound on completion tokens")
+    chat.add_argument("--max-tokens", type=_whole_number(1), metavar="N", help="upper bound on completion tokens")
     chat.add_argument("--temperature", type=_finite_float, metavar="T", help="sampling temperature, 0..2")
     chat.add_argument("--json", action="store_true", help="no streaming: print the final completion as JSON")
     chat.add_argument("--client-request-id", metavar="ID", help="your own id for the request (X-Client-Request-Id)")
     chat.add_argument("--timeout", type=_finite_float, metavar="SECONDS", help="request timeout (default 600)")
     chat.add_argument(
         "--max-retries",
-        type=_non_negative_int,
+        type=_whole_number(0),
         metavar="N",
         help="retries on 408/429/5xx and connection errors (default 2)",
     )
