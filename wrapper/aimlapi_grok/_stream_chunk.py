@@ -31,6 +31,7 @@ This module imports the generated models, so it is imported lazily.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import attrs
@@ -89,14 +90,7 @@ def parse_chunk(data: Mapping[str, Any]) -> ChatCompletionChunk:
         extra = _keep(extra, "choices", choices)
         choices = UNSET
 
-    service_tier = get("service_tier", UNSET)
-    if service_tier is UNSET or (
-        type(service_tier) is str and service_tier in CHAT_COMPLETION_CHUNK_SERVICE_TIER_VALUES
-    ):
-        pass
-    elif service_tier is not None:
-        extra = _keep(extra, "service_tier", service_tier)
-        service_tier = UNSET
+    service_tier, extra = _enum_value(data, "service_tier", CHAT_COMPLETION_CHUNK_SERVICE_TIER_VALUES, extra, True)
 
     meta = get("meta", UNSET)
     if meta is not UNSET and meta is not None:
@@ -131,14 +125,9 @@ def _parse_choice(data: Any, position: int) -> ChatCompletionChunkChoice:
         extra = _keep(extra, "delta", delta)
         delta = UNSET
 
-    finish_reason = get("finish_reason", UNSET)
-    if finish_reason is UNSET or (
-        type(finish_reason) is str and finish_reason in CHAT_COMPLETION_CHUNK_CHOICE_FINISH_REASON_VALUES
-    ):
-        pass
-    elif finish_reason is not None:
-        extra = _keep(extra, "finish_reason", finish_reason)
-        finish_reason = UNSET
+    finish_reason, extra = _enum_value(
+        data, "finish_reason", CHAT_COMPLETION_CHUNK_CHOICE_FINISH_REASON_VALUES, extra, True
+    )
 
     logprobs = get("logprobs", UNSET)
     if logprobs is not UNSET and logprobs is not None:
@@ -150,10 +139,7 @@ def _parse_choice(data: Any, position: int) -> ChatCompletionChunkChoice:
 def _parse_delta(data: dict[str, Any]) -> Delta:
     extra = None if data.keys() <= _DELTA_KEYS else _unknown(data, _DELTA_KEYS)
     get = data.get
-    role = get("role", UNSET)
-    if role is not UNSET and (type(role) is not str or role not in DELTA_ROLE_VALUES):
-        extra = _keep(extra, "role", role)
-        role = UNSET
+    role, extra = _enum_value(data, "role", DELTA_ROLE_VALUES, extra, False)
     tool_calls = get("tool_calls", UNSET)
     if type(tool_calls) is list and all(type(item) is dict for item in tool_calls):
         tool_calls = [_parse_tool_call_delta(item) for item in tool_calls]
@@ -166,10 +152,7 @@ def _parse_delta(data: dict[str, Any]) -> Delta:
 
 def _parse_tool_call_delta(data: dict[str, Any]) -> ToolCallDelta:
     extra = None if data.keys() <= _TOOL_CALL_KEYS else _unknown(data, _TOOL_CALL_KEYS)
-    type_ = data.get("type", UNSET)
-    if type_ is not UNSET and (type(type_) is not str or type_ not in TOOL_CALL_DELTA_TYPE_VALUES):
-        extra = _keep(extra, "type", type_)
-        type_ = UNSET
+    type_, extra = _enum_value(data, "type", TOOL_CALL_DELTA_TYPE_VALUES, extra, False)
     function = data.get("function", UNSET)
     if type(function) is dict:
         function_extra = None if function.keys() <= _FUNCTION_KEYS else _unknown(function, _FUNCTION_KEYS)
@@ -196,6 +179,16 @@ def _keep(extra: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
         extra = {}
     extra[key] = value
     return extra
+
+
+def _enum_value(
+    data: Mapping[str, Any], key: str, allowed: AbstractSet[Any], extra: dict[str, Any] | None, nullable: bool
+) -> tuple[Any, dict[str, Any] | None]:
+    # An enum slot: the value when the spec allows it (None too, where nullable), else UNSET and the value kept.
+    value = data.get(key, UNSET)
+    if value is UNSET or (type(value) is str and value in allowed) or (value is None and nullable):
+        return value, extra
+    return UNSET, _keep(extra, key, value)
 
 
 def _nested_model(
