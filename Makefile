@@ -14,7 +14,7 @@ OLD ?=
 NEW ?=
 COMMIT ?=
 
-.PHONY: help install venv spec generate spec-update spec-diff lint test test-fast demo bench clean
+.PHONY: help install venv spec generate spec-update spec-diff lint test demo bench clean
 
 help:
 	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"

@@ -1,3 +1,3 @@
-"""The package version (kept in step with pyproject.toml)."""
+"""The package version: the one place it is written (pyproject.toml reads it via hatch's version source)."""
 
 __version__ = "0.1.0"
