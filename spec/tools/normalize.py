@@ -146,6 +146,9 @@ class Normalizer:
     def run(self, published: Schema) -> Schema:
         doc = copy.deepcopy(published)
         doc.setdefault("info", {})[NORMALIZED_MARK] = True
+        self.inline_body_refs(doc)
+        self.prune_components(doc)
+        self.add_missing_success_bodies(doc)
         self.fix_document(doc)
         self.merge_alias_paths(doc)
         for _, _, op in operations(doc):
@@ -173,6 +176,41 @@ class Normalizer:
             tag = re.match(spec["tag_pattern"], path)
             if tag and not op.get("tags"):
                 op["tags"] = [tag.group(1)]
+
+    # 0. published components -------------------------------------------
+    def inline_body_refs(self, doc: Schema) -> None:
+        """Every `$ref` in an operation's bodies becomes a copy of its target (recursive ones stay refs)."""
+        published = doc.get("components", {}).get("schemas", {})
+        for _, _, op in operations(doc):
+            for media, _ in body_schemas(op):
+                media["schema"] = inline_refs(media["schema"], published, ())
+
+    def prune_components(self, doc: Schema) -> None:
+        """Drop the published component schemas that no operation reaches."""
+        components = doc.get("components", {})
+        schemas = components.get("schemas")
+        if not isinstance(schemas, dict):
+            return
+        reached = reachable_components(doc.get("paths", {}), schemas)
+        components["schemas"] = {name: schemas[name] for name in sorted(reached)}
+        if not components["schemas"]:
+            del components["schemas"]
+
+    def add_missing_success_bodies(self, doc: Schema) -> None:
+        """An operation whose success responses carry no body gets the documented one (rule file)."""
+        spec = self.rules["missing_success_body"]
+        for _, _, op in operations(doc):
+            responses = op.get("responses", {})
+            success = [status for status in responses if str(status).startswith("2")]
+            if any(responses[status].get("content") for status in success):
+                continue
+            for status in success:
+                del responses[status]
+            content = yaml.safe_load((RULES.parent / spec["content_file"]).read_text(encoding="utf-8"))
+            responses[str(spec["status"])] = {
+                "description": status_phrase(str(spec["status"])),
+                "content": {media_type: {"schema": schema} for media_type, schema in content.items()},
+            }
 
     # 1. document fixes ---------------------------------------------------
     def fix_document(self, doc: Schema) -> None:
@@ -331,6 +369,43 @@ class Normalizer:
         self.components[name] = schema
         self.by_identity[identity or json.dumps(strip_docs(schema), sort_keys=True)] = name
         return name
+
+
+def inline_refs(schema: Any, published: Schema, stack: tuple[str, ...]) -> Any:
+    """`schema` with each local component `$ref` replaced by a copy of its target, except a recursive one."""
+    if isinstance(schema, list):
+        return [inline_refs(item, published, stack) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.removeprefix(REF_PREFIX)
+        if not ref.startswith(REF_PREFIX) or name not in published:
+            raise NormalizeError(f"unresolvable $ref {ref!r} in an operation body")
+        if name in stack:
+            return schema
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}
+        return {**inline_refs(copy.deepcopy(published[name]), published, (*stack, name)), **siblings}
+    return {key: inline_refs(value, published, stack) for key, value in schema.items()}
+
+
+def reachable_components(root: Any, schemas: Schema) -> set[str]:
+    """Names of the component schemas `root` refers to, directly or through other components."""
+    found: set[str] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+                name = ref.removeprefix(REF_PREFIX)
+                if name in schemas and name not in found:
+                    found.add(name)
+                    pending.append(schemas[name])
+            pending.extend(value for key, value in node.items() if key != "$ref")
+    return found
 
 
 def status_phrase(status: str) -> str:
