@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from spec.tools.export_schemas import export
 from spec.tools.normalize import NormalizeError, is_normalized, normalize
+from spec.tools.surface import SurfaceError, render
 
 SPEC_DIR = Path(__file__).resolve().parents[1]
 ROOT = SPEC_DIR.parent
@@ -66,7 +68,15 @@ def generate(spec: Path, out: Path) -> None:
     (out / "py.typed").write_text("", encoding="utf-8")
     write_json(out / "_spec" / "openapi.json", normalized)
     write_json(out / "_spec" / "json_schema.json", export(normalized))
+    shipped = json.loads((out / "_spec" / "openapi.json").read_text(encoding="utf-8"))  # key order as shipped
+    (out / "_surface.py").write_text(render(shipped, model_names(out)), encoding="utf-8")
     print(f"generate: {out} from {spec}")
+
+
+def model_names(package: Path) -> set[str]:
+    """The names the generated ``models`` package exports (its ``__all__``)."""
+    text = (package / "models" / "__init__.py").read_text(encoding="utf-8")
+    return set(re.findall(r'^    "(\w+)",$', text, re.MULTILINE))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         generate(args.spec, args.out)
-    except (GenerateError, NormalizeError, ValueError) as exc:
+    except (GenerateError, NormalizeError, SurfaceError, ValueError) as exc:
         print(f"generate: error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -2,7 +2,7 @@
 
 A small, fast generator for the keywords the export uses (type, properties,
 required, additionalProperties, items, enum, anyOf, oneOf, allOf, $ref,
-minimum, maximum, format uri/date-time). Every draw is checked against the
+minimum, maximum, pattern, format uri/date-time). Every draw is checked against the
 compiled validator (formats included), so a value the schema refuses can never
 reach a property test. Sizes are kept small (a few items and extra keys) so a
 thousand examples run in seconds; hypothesis-jsonschema does not run on the
@@ -70,6 +70,8 @@ class _Builder:
         return self.typed(kind, schema)
 
     def typed(self, kind: str | None, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+        if kind == "string" and "pattern" in schema:
+            return st.from_regex(schema["pattern"], fullmatch=True)
         if kind == "string":
             return {"uri": URIS, "date-time": DATE_TIMES}.get(schema.get("format", ""), TEXT)
         if kind == "integer":

@@ -26,7 +26,54 @@ from aimlapi_grok import (
     StreamError,
     StreamResult,
 )
-from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, Reasoning, Usage, UserMessage
+from aimlapi_grok.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    NamedFunctionToolChoiceParam,
+    Prediction,
+    Reasoning,
+    StreamOptions,
+    ToolParam,
+    Usage,
+    UserMessage,
+    UserMessageParam,
+)
+
+
+def every_request_parameter(client: Grok) -> ChatCompletionResult:
+    """Each request parameter of the locked spec, typed as generated (tests/package checks the list is complete)."""
+    user: UserMessageParam = {"role": "user", "content": [{"type": "text", "text": "hi"}]}
+    choice: NamedFunctionToolChoiceParam = {"type": "function", "function": {"name": "lookup"}}
+    tool: ToolParam = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+    return client.chat.completions.create(
+        messages=[user],
+        model="x-ai/grok-4-1-fast-reasoning",
+        logprobs=True,
+        max_completion_tokens=64,
+        max_tokens=64,
+        parallel_tool_calls=False,
+        prediction=Prediction(type_="content", content="Hello"),
+        provider="auto",
+        reasoning=Reasoning(effort="high"),
+        repetition_penalty=None,
+        seed=7,
+        stream_options=StreamOptions(include_usage=True),
+        temperature=0.5,
+        tool_choice=choice,
+        tools=[tool],
+        top_a=0.1,
+        top_k=40,
+        top_logprobs=3,
+        top_p=0.9,
+    )
+
+
+def misspelled_or_mistyped(client: Grok) -> None:
+    """What mypy must reject: a misspelled parameter, a value outside an enum, a wrong message shape."""
+    client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], top_pp=0.9)  # type: ignore[call-overload]
+    client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], tool_choice="always")  # type: ignore[call-overload]
+    bad: UserMessageParam = {"role": "user", "content": "hi", "nmae": "x"}  # type: ignore[typeddict-unknown-key]
+    print(bad)
 
 
 def sync_usage() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._constants import CLIENT_REQUEST_ID_PATTERN, DEFAULT_MODEL
-from aimlapi_grok._request import CALL_OPTIONS, SPEC_PARAMS, CreateParams
+from aimlapi_grok._constants import CLIENT_REQUEST_ID_PATTERN
+from aimlapi_grok._request import CALL_OPTIONS, DEFAULT_MODEL, SPEC_PARAMS, CreateParams
 from aimlapi_grok._schema import schema_document
 from aimlapi_grok._version import __version__
 from aimlapi_grok_api.models import Reasoning, StreamOptions, Tool, UserMessage

@@ -7,13 +7,7 @@ from typing import Any
 
 import pytest
 from aimlapi_grok._stream_accumulator import ChunkParseError
-from aimlapi_grok._stream_chunk import (
-    _new_chunk_by_init,
-    _new_chunk_by_slots,
-    _slots_match_init,
-    build_chunk,
-    parse_chunk,
-)
+from aimlapi_grok._stream_chunk import _TABLES, _fills_slots, _model_class, parse_chunk
 from aimlapi_grok_api.models import ChatCompletionChunk, Delta, ToolCallDelta, Usage
 from aimlapi_grok_api.types import UNSET
 from hypothesis import HealthCheck, given, settings
@@ -100,12 +94,16 @@ def test_parse_chunk_round_trips_through_to_dict(data: dict[str, Any]) -> None:
     assert parse_chunk(data).to_dict() == data
 
 
-def test_slot_builders_are_used_and_match_the_init() -> None:
-    """The generated classes allow the fast slot-filling builders, and they equal the keyword __init__."""
-    assert _slots_match_init() is True
-    assert build_chunk is _new_chunk_by_slots
-    args: tuple[Any, ...] = ("chat.completion.chunk", [], 1, "id", None, "m", "auto", UNSET, {"x": 1})
-    assert _new_chunk_by_slots(*args) == _new_chunk_by_init(*args)
+def test_slot_filling_is_used_for_every_generated_chunk_model() -> None:
+    """Each chunk model of the spec allows the fast slot filling (its fields are exactly the table's)."""
+    for class_name, _, fields in _TABLES:
+        assert _fills_slots(_model_class(class_name), [field[1] for field in fields]), class_name
+
+
+def test_slot_filling_is_refused_when_the_fields_differ() -> None:
+    """A table that does not list a model's fields exactly falls back to the keyword __init__."""
+    class_name, _, fields = _TABLES[0]
+    assert not _fills_slots(_model_class(class_name), [field[1] for field in fields][1:])
 
 
 def sample(**choice: Any) -> dict[str, Any]:

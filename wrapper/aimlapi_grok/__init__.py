@@ -42,7 +42,7 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._meta import ResponseInfo
-from ._request import CreateParams, ReasoningParam, StreamOptionsParam
+from ._request import CreateParams
 from ._response import ChatCompletionResult
 from ._schema import SchemaViolation
 from ._stream_accumulator import StreamAccumulator, StreamedToolCall, StreamResult
@@ -91,7 +91,6 @@ __all__ = [  # noqa: RUF022
     "ParsedToolCall",
     "PermissionDeniedError",
     "RateLimitError",
-    "ReasoningParam",
     "RequestValidationError",
     "ResponseInfo",
     "ResponseValidationError",
@@ -99,7 +98,6 @@ __all__ = [  # noqa: RUF022
     "Stream",
     "StreamAccumulator",
     "StreamError",
-    "StreamOptionsParam",
     "StreamResult",
     "StreamedToolCall",
     "TextPartDict",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com"
-DEFAULT_MODEL = "x-ai/grok-4-1-fast-reasoning"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 API_KEY_ENV = "AIMLAPI_API_KEY"
 BASE_URL_ENV = "AIMLAPI_BASE_URL"

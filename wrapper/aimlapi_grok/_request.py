@@ -14,73 +14,29 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any
 
-from ._constants import CLIENT_REQUEST_ID_PATTERN, DEFAULT_MODEL
+from ._constants import CLIENT_REQUEST_ID_PATTERN
 from ._errors import RequestValidationError
-from ._schema import SchemaViolation, format_path, schema_document, validator, violations
+from ._schema import SchemaViolation, format_path, schema_document, surface, validator, violations
 
 if TYPE_CHECKING:
     import httpx
-    from aimlapi_grok_api.models import (
-        AssistantMessage,
-        DeveloperMessage,
-        NamedFunctionToolChoice,
-        Prediction,
-        Reasoning,
-        StreamOptions,
-        SystemMessage,
-        Tool,
-        ToolMessage,
-        UserMessage,
-    )
-    from aimlapi_grok_api.models.chat_completion_request_model import ChatCompletionRequestModel
+    from aimlapi_grok_api._surface import BodyParams, MessageParam
+else:
+    BodyParams = surface().BodyParams
+    MessageParam = surface().MessageParam
 
-REQUEST_COMPONENT = "ChatCompletionRequest"
+# The spec's facts, generated into aimlapi_grok_api._surface (spec/tools/surface.py).
+REQUEST_COMPONENT: str = surface().REQUEST_COMPONENT
+DEFAULT_MODEL: str | None = surface().DEFAULT_MODEL
 MAX_SHOWN = 300  # characters of a value shown in an error message
 
-MessageParam: TypeAlias = (
-    "UserMessage | SystemMessage | DeveloperMessage | ToolMessage | AssistantMessage | Mapping[str, Any]"
-)
-"""A message: one of the generated message models, or a plain dict such as {"role": "user", "content": "hi"}."""
 
+class CreateParams(BodyParams, total=False):
+    """Keyword arguments of `create()` besides `messages` and `stream`: the spec's request parameters
+    (`BodyParams`, generated; unset ones are not sent) and these call options (not part of the JSON body)."""
 
-class ReasoningParam(TypedDict, total=False):
-    """`reasoning` as a dict: effort OR max_tokens (not both), and exclude."""
-
-    effort: Literal["low", "medium", "high"]
-    max_tokens: int
-    exclude: bool
-
-
-class StreamOptionsParam(TypedDict):
-    """`stream_options` as a dict."""
-
-    include_usage: bool
-
-
-class CreateParams(TypedDict, total=False):
-    """Keyword arguments of `create()` besides `messages` and `stream` (all optional; unset ones are not sent)."""
-
-    model: ChatCompletionRequestModel
-    logprobs: bool | None
-    max_completion_tokens: int
-    max_tokens: int
-    parallel_tool_calls: bool
-    prediction: Prediction | Mapping[str, Any]
-    provider: str
-    reasoning: Reasoning | ReasoningParam
-    repetition_penalty: float | None
-    seed: int
-    stream_options: StreamOptions | StreamOptionsParam
-    temperature: float
-    tool_choice: Literal["none", "auto", "required"] | NamedFunctionToolChoice | Mapping[str, Any]
-    tools: Sequence[Tool | Mapping[str, Any]]
-    top_a: float
-    top_k: float
-    top_logprobs: int | None
-    top_p: float
-    # Call options (not part of the JSON body):
     client_request_id: str
     max_retries: int
     timeout: float | httpx.Timeout | None
@@ -88,14 +44,9 @@ class CreateParams(TypedDict, total=False):
     extra_body: Mapping[str, Any]
 
 
-SPEC_PARAMS = frozenset(CreateParams.__annotations__) - {
-    "client_request_id",
-    "max_retries",
-    "timeout",
-    "extra_headers",
-    "extra_body",
-}
+SPEC_PARAMS: frozenset[str] = surface().BODY_PARAMS
 CALL_OPTIONS = frozenset(CreateParams.__annotations__) - SPEC_PARAMS
+_MODEL_PARAM = "model"  # the request field naming the model: DEFAULT_MODEL fills it in when not given
 # One encoder for every call: json.dumps with non-default options builds a new one each time.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
@@ -112,7 +63,8 @@ def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any])
         raise RequestValidationError(
             [_violation("messages", messages, "type", "expected a list of messages, got " + type(messages).__name__)]
         )
-    body: dict[str, Any] = {"model": DEFAULT_MODEL, "messages": messages}
+    body: dict[str, Any] = {} if DEFAULT_MODEL is None else {_MODEL_PARAM: DEFAULT_MODEL}
+    body["messages"] = messages
     for name, value in params.items():
         if name in SPEC_PARAMS:
             body[name] = value

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -46,7 +48,12 @@ def format_path(parts: list[str | int] | tuple[str | int, ...]) -> str:
 
 
 def spec_file(name: str) -> Path:
-    """A data file of the generated package, found without running its ``__init__``.
+    """A data file of the generated package (under ``_spec/``)."""
+    return package_dir() / "_spec" / name
+
+
+def package_dir() -> Path:
+    """The generated package's folder, found without running its ``__init__``.
 
     ``importlib.resources.files`` would import ``aimlapi_grok_api`` (its client,
     attrs, ssl) just to read JSON: the benchmark measured the first request at
@@ -55,7 +62,26 @@ def spec_file(name: str) -> Path:
     spec = importlib.util.find_spec("aimlapi_grok_api")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("aimlapi_grok_api (the generated client) is not installed", name="aimlapi_grok_api")
-    return Path(next(iter(spec.submodule_search_locations))) / "_spec" / name
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@cache
+def surface() -> ModuleType:
+    """The generated ``aimlapi_grok_api._surface`` (the spec's facts for the wrapper), loaded without its package.
+
+    It imports only the standard library at run time, so this keeps ``import aimlapi_grok`` light.
+    """
+    name = "aimlapi_grok_api._surface"
+    if name in sys.modules:
+        return sys.modules[name]
+    location = package_dir() / "_surface.py"
+    spec = importlib.util.spec_from_file_location(name, location)
+    if spec is None or spec.loader is None or not location.is_file():
+        raise ImportError(f"{location} is missing: regenerate the client (`make generate`)", name=name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @cache

@@ -25,151 +25,41 @@ reads it) and the drift reporter has already said what deviated. A chunk
 that still cannot be built (a choice that is not an object) raises
 ``ChunkParseError``, which the stream turns into a ``StreamError``.
 
+Which models a chunk has, their fields, enums and nesting come from the spec
+(``CHUNK_TABLES`` in the generated ``aimlapi_grok_api._surface``); this module
+turns each table into one straight-line parse function, compiled once at
+import (as attrs compiles its ``__init__``), so a field the spec adds needs no
+edit here and the parse costs what hand-written code costs.
+
 This module imports the generated models, so it is imported lazily.
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from aimlapi_grok_api.models.chat_completion_chunk import ChatCompletionChunk
-from aimlapi_grok_api.models.chat_completion_chunk_choice import ChatCompletionChunkChoice
-from aimlapi_grok_api.models.chat_completion_chunk_choice_finish_reason import (
-    CHAT_COMPLETION_CHUNK_CHOICE_FINISH_REASON_VALUES,
-)
-from aimlapi_grok_api.models.chat_completion_chunk_object import CHAT_COMPLETION_CHUNK_OBJECT_VALUES
-from aimlapi_grok_api.models.chat_completion_chunk_service_tier import (
-    CHAT_COMPLETION_CHUNK_SERVICE_TIER_VALUES,
-)
-from aimlapi_grok_api.models.delta import Delta
-from aimlapi_grok_api.models.delta_role import DELTA_ROLE_VALUES
-from aimlapi_grok_api.models.function_call_delta import FunctionCallDelta
-from aimlapi_grok_api.models.logprobs import Logprobs
-from aimlapi_grok_api.models.response_meta import ResponseMeta
-from aimlapi_grok_api.models.tool_call_delta import ToolCallDelta
-from aimlapi_grok_api.models.tool_call_delta_type import TOOL_CALL_DELTA_TYPE_VALUES
-from aimlapi_grok_api.models.usage import Usage
 from aimlapi_grok_api.types import UNSET
 
+from ._schema import surface
 from ._stream_accumulator import ChunkParseError
+
+if TYPE_CHECKING:
+    from aimlapi_grok_api.models import ChatCompletionChunk, Usage
 
 __all__ = ["ChunkParseError", "parse_chunk", "parse_usage"]
 
 # The exceptions the generated from_dict catches when it falls back to the raw value.
 _GENERATED_PARSE_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
-_CHUNK_OBJECT = next(iter(CHAT_COMPLETION_CHUNK_OBJECT_VALUES))
+
+Table = tuple[str, str, tuple[tuple[str, str, str, Any], ...]]
 
 
-_CHUNK_KEYS = frozenset(("object", "choices", "created", "id", "meta", "model", "service_tier", "usage"))
-_CHOICE_KEYS = frozenset(("delta", "finish_reason", "index", "logprobs"))
-_DELTA_KEYS = frozenset(("content", "refusal", "role", "tool_calls"))
-_TOOL_CALL_KEYS = frozenset(("function", "id", "index", "type"))
-_FUNCTION_KEYS = frozenset(("arguments", "name"))
-
-
-def parse_chunk(data: Mapping[str, Any]) -> ChatCompletionChunk:
-    """The typed chunk for one decoded ``data:`` payload (see the module docstring for the rules)."""
-    # Read with .get() and copy only the unknown keys: no per-chunk dict copy in the usual case.
-    extra = None if data.keys() <= _CHUNK_KEYS else _unknown(data, _CHUNK_KEYS)
-    get = data.get
-    object_ = get("object", _CHUNK_OBJECT)
-    if type(object_) is not str or object_ not in CHAT_COMPLETION_CHUNK_OBJECT_VALUES:
-        extra = _keep(extra, "object", object_)
-        object_ = _CHUNK_OBJECT
-
-    choices: Any = get("choices", UNSET)
-    if type(choices) is list:
-        if len(choices) == 1:  # the usual case, without a comprehension's frame
-            choices = [_parse_choice(choices[0], 0)]
-        else:
-            choices = [_parse_choice(item, position) for position, item in enumerate(choices)]
-    elif choices is not UNSET:
-        extra = _keep(extra, "choices", choices)
-        choices = UNSET
-
-    service_tier, extra = _enum_value(data, "service_tier", CHAT_COMPLETION_CHUNK_SERVICE_TIER_VALUES, extra, True)
-
-    meta = get("meta", UNSET)
-    if meta is not UNSET and meta is not None:
-        meta, extra = _nested_model(ResponseMeta.from_dict, "meta", meta, extra)
-    usage = get("usage", UNSET)
-    if usage is not UNSET and usage is not None:
-        usage, extra = _nested_model(Usage.from_dict, "usage", usage, extra)
-
-    return build_chunk(
-        object_,
-        choices,
-        get("created", UNSET),
-        get("id", UNSET),
-        meta,
-        get("model", UNSET),
-        service_tier,
-        usage,
-        extra or {},
-    )
-
-
-def _parse_choice(data: Any, position: int) -> ChatCompletionChunkChoice:
-    if type(data) is not dict:
-        raise ChunkParseError(f"choices[{position}] is {type(data).__name__}, not an object")
-    extra = None if data.keys() <= _CHOICE_KEYS else _unknown(data, _CHOICE_KEYS)
-    get = data.get
-
-    delta = get("delta", UNSET)
-    if type(delta) is dict:
-        delta = _parse_delta(delta)
-    elif delta is not None and delta is not UNSET:
-        extra = _keep(extra, "delta", delta)
-        delta = UNSET
-
-    finish_reason, extra = _enum_value(
-        data, "finish_reason", CHAT_COMPLETION_CHUNK_CHOICE_FINISH_REASON_VALUES, extra, True
-    )
-
-    logprobs = get("logprobs", UNSET)
-    if logprobs is not UNSET and logprobs is not None:
-        logprobs, extra = _nested_model(Logprobs.from_dict, "logprobs", logprobs, extra)
-
-    return build_choice(delta, finish_reason, get("index", UNSET), logprobs, extra or {})
-
-
-def _parse_delta(data: dict[str, Any]) -> Delta:
-    extra = None if data.keys() <= _DELTA_KEYS else _unknown(data, _DELTA_KEYS)
-    get = data.get
-    role, extra = _enum_value(data, "role", DELTA_ROLE_VALUES, extra, False)
-    tool_calls = get("tool_calls", UNSET)
-    if type(tool_calls) is list and all(type(item) is dict for item in tool_calls):
-        tool_calls = [_parse_tool_call_delta(item) for item in tool_calls]
-    elif tool_calls is not None and tool_calls is not UNSET:
-        extra = _keep(extra, "tool_calls", tool_calls)
-        tool_calls = UNSET
-
-    return build_delta(get("content", UNSET), get("refusal", UNSET), role, tool_calls, extra or {})
-
-
-def _parse_tool_call_delta(data: dict[str, Any]) -> ToolCallDelta:
-    extra = None if data.keys() <= _TOOL_CALL_KEYS else _unknown(data, _TOOL_CALL_KEYS)
-    type_, extra = _enum_value(data, "type", TOOL_CALL_DELTA_TYPE_VALUES, extra, False)
-    function = data.get("function", UNSET)
-    if type(function) is dict:
-        function_extra = None if function.keys() <= _FUNCTION_KEYS else _unknown(function, _FUNCTION_KEYS)
-        function = FunctionCallDelta(arguments=function.get("arguments", UNSET), name=function.get("name", UNSET))
-        if function_extra:
-            function.additional_properties = function_extra
-    elif function is not UNSET:
-        extra = _keep(extra, "function", function)
-        function = UNSET
-
-    call = ToolCallDelta(function=function, id=data.get("id", UNSET), index=data.get("index", UNSET), type_=type_)
-    if extra:
-        call.additional_properties = extra
-    return call
-
-
-def _unknown(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
+def _unknown(data: Mapping[str, Any], known: AbstractSet[str]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in known}  # in the sender's order
 
 
@@ -203,132 +93,167 @@ def _nested_model(
     return UNSET, _keep(extra, key, value)
 
 
+def _model_class(class_name: str) -> type[Any]:
+    models = importlib.import_module("aimlapi_grok_api.models")
+    cls: type[Any] = getattr(models, class_name)
+    return cls
+
+
+def _fills_slots(cls: type[Any], attributes: list[str]) -> bool:
+    """True when filling the slots of a bare instance gives what the generated keyword __init__ gives."""
+    fields = attrs.fields(cls)
+    if sorted(field.name for field in fields) != sorted([*attributes, "additional_properties"]):
+        return False
+    if any(field.validator is not None or field.converter is not None for field in fields):
+        return False
+    return not (hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"))
+
+
+def _field_lines(index: int, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool) -> list[str]:
+    """Straight-line code that leaves field `index`'s typed value in `v{index}` (and moves misfits to `extra`)."""
+    _, _, kind, detail = field
+    v, k = f"v{index}", f"K{index}"
+    if kind == "const":
+        return [
+            f"{v} = get({k}, C{index})",
+            f"if type({v}) is not str or {v} not in A{index}:",
+            f"    extra = _keep(extra, {k}, {v})",
+            f"    {v} = C{index}",
+        ]
+    if kind == "enum":
+        return [f"{v}, extra = _enum_value(data, {k}, A{index}, extra, {detail[1]!r})"]
+    if kind == "model" and detail in fast:
+        return [
+            f"{v} = get({k}, UNSET)",
+            f"if type({v}) is dict:",
+            f"    {v} = parse_{fast[detail]}({v})",
+            f"elif {v} is not None and {v} is not UNSET:",
+            f"    extra = _keep(extra, {k}, {v})",
+            f"    {v} = UNSET",
+        ]
+    if kind == "model":
+        return [
+            f"{v} = get({k}, UNSET)",
+            f"if {v} is not UNSET and {v} is not None:",
+            f"    {v}, extra = _nested_model(M{index}.from_dict, {k}, {v}, extra)",
+        ]
+    if kind == "list" and detail in fast and root:
+        # A list on the chunk itself (the choices): an item that is not an object makes the chunk unreadable.
+        item = f"parse_{fast[detail]}"
+        return [
+            f"{v} = get({k}, UNSET)",
+            f"if type({v}) is list:",
+            f"    if len({v}) == 1 and type({v}[0]) is dict:",  # the usual case, without a comprehension's frame
+            f"        {v} = [{item}({v}[0])]",
+            "    else:",
+            f"        {v} = [{item}_at(x, i) for i, x in enumerate({v})]",
+            f"elif {v} is not UNSET:",
+            f"    extra = _keep(extra, {k}, {v})",
+            f"    {v} = UNSET",
+        ]
+    if kind == "list" and detail in fast:
+        return [
+            f"{v} = get({k}, UNSET)",
+            f"if type({v}) is list and all(type(x) is dict for x in {v}):",
+            f"    {v} = [parse_{fast[detail]}(x) for x in {v}]",
+            f"elif {v} is not None and {v} is not UNSET:",
+            f"    extra = _keep(extra, {k}, {v})",
+            f"    {v} = UNSET",
+        ]
+    return [f"{v} = get({k}, UNSET)"]
+
+
+def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
+    """One parse function per table (`parse_0` is the chunk's), compiled from straight-line source."""
+    fast = {class_name: number for number, (class_name, _, _) in enumerate(tables)}
+    namespace: dict[str, Any] = {
+        "UNSET": UNSET,
+        "_keep": _keep,
+        "_unknown": _unknown,
+        "_enum_value": _enum_value,
+        "_nested_model": _nested_model,
+        "_new": object.__new__,
+        "ChunkParseError": ChunkParseError,
+    }
+    source: list[str] = []
+    for number, (class_name, _, fields) in enumerate(tables):
+        cls = _model_class(class_name)
+        prefix = f"T{number}_"
+        namespace[f"{prefix}cls"] = cls
+        namespace[f"{prefix}keys"] = frozenset(field[0] for field in fields)
+        lines = [
+            f"extra = None if data.keys() <= {prefix}keys else _unknown(data, {prefix}keys)",
+            "get = data.get",
+        ]
+        for index, field in enumerate(fields):
+            key, _, kind, detail = field
+            namespace[f"{prefix}K{index}"] = key
+            if kind == "const":
+                namespace[f"{prefix}C{index}"] = detail
+                namespace[f"{prefix}A{index}"] = frozenset((detail,))
+            elif kind == "enum":
+                namespace[f"{prefix}A{index}"] = frozenset(detail[0])
+            elif kind == "model" and detail not in fast:
+                namespace[f"{prefix}M{index}"] = _model_class(detail)
+            code = _field_lines(index, field, fast, root=number == 0)
+            lines += [_prefixed(line, prefix) for line in code]
+        attributes = [field[1] for field in fields]
+        if _fills_slots(cls, attributes):
+            lines.append(f"obj = _new({prefix}cls)")
+            lines += [f"obj.{attribute} = v{index}" for index, attribute in enumerate(attributes)]
+        else:
+            arguments = ", ".join(f"{attribute}=v{index}" for index, attribute in enumerate(attributes))
+            lines.append(f"obj = {prefix}cls({arguments})")
+        lines += ["obj.additional_properties = extra or {}", "return obj"]
+        source.append(f"def parse_{number}(data):\n" + "".join(f"    {line}\n" for line in lines))
+        source.append(
+            f"def parse_{number}_at(data, position):\n"
+            "    if type(data) is not dict:\n"
+            "        raise ChunkParseError(f'{field}[{position}] is {type(data).__name__}, not an object')\n"
+            f"    return parse_{number}(data)\n".replace("{field}", _list_key(tables, number))
+        )
+    exec(compile("\n".join(source), "<aimlapi_grok chunk parsers>", "exec"), namespace)  # noqa: S102 (our own source)
+    return namespace
+
+
+def _prefixed(line: str, prefix: str) -> str:
+    # Table constants (K0, A0, C0, M0, ...) are namespaced per table: T<n>_K0.
+    out = line
+    for name in ("K", "A", "C", "M"):
+        out = _replace_names(out, name, prefix)
+    return out
+
+
+def _replace_names(line: str, letter: str, prefix: str) -> str:
+    return re.sub(rf"\b{letter}(\d+)\b", rf"{prefix}{letter}\1", line)
+
+
+def _list_key(tables: tuple[Table, ...], number: int) -> str:
+    """The JSON key of the list that holds table `number`'s objects (for error messages)."""
+    class_name = tables[number][0]
+    for _, _, fields in tables:
+        for key, _, kind, detail in fields:
+            if kind == "list" and detail == class_name:
+                return key
+    return class_name
+
+
+_TABLES: tuple[Table, ...] = surface().CHUNK_TABLES
+_PARSERS = _compile(_TABLES)
+_USAGE_CLASS = next(
+    (_model_class(detail) for key, _, kind, detail in _TABLES[0][2] if kind == "model" and key == "usage"), None
+)
+
+
+def parse_chunk(data: Mapping[str, Any]) -> ChatCompletionChunk:
+    """The typed chunk for one decoded ``data:`` payload (see the module docstring for the rules)."""
+    chunk: ChatCompletionChunk = _PARSERS["parse_0"](data)
+    return chunk
+
+
 def parse_usage(data: dict[str, Any]) -> Usage:
     """The typed usage of a stream's usage chunk (its nested details stay raw when unparseable, as generated)."""
-    return Usage.from_dict(data)
-
-
-# The three models built for every chunk. attrs' keyword __init__ costs about as much as the rest of
-# the parse; when it is equivalent (checked below on a sample), fill the slots of a bare instance.
-def _new_chunk_by_init(  # noqa: PLR0917 (positional: called per chunk)
-    object_: Any,
-    choices: Any,
-    created: Any,
-    id_: Any,
-    meta: Any,
-    model: Any,
-    service_tier: Any,
-    usage: Any,
-    extra: dict[str, Any],
-) -> ChatCompletionChunk:
-    chunk = ChatCompletionChunk(
-        object_=object_,
-        choices=choices,
-        created=created,
-        id=id_,
-        meta=meta,
-        model=model,
-        service_tier=service_tier,
-        usage=usage,
-    )
-    chunk.additional_properties = extra
-    return chunk
-
-
-def _new_choice_by_init(
-    delta: Any, finish_reason: Any, index: Any, logprobs: Any, extra: dict[str, Any]
-) -> ChatCompletionChunkChoice:
-    choice = ChatCompletionChunkChoice(delta=delta, finish_reason=finish_reason, index=index, logprobs=logprobs)
-    choice.additional_properties = extra
-    return choice
-
-
-def _new_delta_by_init(content: Any, refusal: Any, role: Any, tool_calls: Any, extra: dict[str, Any]) -> Delta:
-    delta = Delta(content=content, refusal=refusal, role=role, tool_calls=tool_calls)
-    delta.additional_properties = extra
-    return delta
-
-
-_new = object.__new__
-
-
-def _new_chunk_by_slots(  # noqa: PLR0917 (positional: called per chunk)
-    object_: Any,
-    choices: Any,
-    created: Any,
-    id_: Any,
-    meta: Any,
-    model: Any,
-    service_tier: Any,
-    usage: Any,
-    extra: dict[str, Any],
-) -> ChatCompletionChunk:
-    chunk: ChatCompletionChunk = _new(ChatCompletionChunk)
-    chunk.object_ = object_
-    chunk.choices = choices
-    chunk.created = created
-    chunk.id = id_
-    chunk.meta = meta
-    chunk.model = model
-    chunk.service_tier = service_tier
-    chunk.usage = usage
-    chunk.additional_properties = extra
-    return chunk
-
-
-def _new_choice_by_slots(
-    delta: Any, finish_reason: Any, index: Any, logprobs: Any, extra: dict[str, Any]
-) -> ChatCompletionChunkChoice:
-    choice: ChatCompletionChunkChoice = _new(ChatCompletionChunkChoice)
-    choice.delta = delta
-    choice.finish_reason = finish_reason
-    choice.index = index
-    choice.logprobs = logprobs
-    choice.additional_properties = extra
-    return choice
-
-
-def _new_delta_by_slots(content: Any, refusal: Any, role: Any, tool_calls: Any, extra: dict[str, Any]) -> Delta:
-    delta: Delta = _new(Delta)
-    delta.content = content
-    delta.refusal = refusal
-    delta.role = role
-    delta.tool_calls = tool_calls
-    delta.additional_properties = extra
-    return delta
-
-
-def _slots_match_init() -> bool:
-    """True when the slot-filling builders give what the generated __init__ gives (same fields, no hooks)."""
-    expected = {
-        ChatCompletionChunk: ("object_", "choices", "created", "id", "meta", "model", "service_tier", "usage"),
-        ChatCompletionChunkChoice: ("delta", "finish_reason", "index", "logprobs"),
-        Delta: ("content", "refusal", "role", "tool_calls"),
-    }
-    for cls, names in expected.items():
-        fields = attrs.fields(cls)
-        if tuple(field.name for field in fields) != (*names, "additional_properties"):
-            return False
-        if any(field.validator is not None or field.converter is not None for field in fields):
-            return False
-        if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
-            return False
-    try:
-        sample = [
-            build_delta("x", None, "assistant", UNSET, {"k": 1}),
-            build_choice(UNSET, "stop", 0, None, {}),
-            build_chunk(_CHUNK_OBJECT, [], 1, "id", None, "m", UNSET, UNSET, {"k": 2}),
-        ]
-        by_init = [
-            _new_delta_by_init("x", None, "assistant", UNSET, {"k": 1}),
-            _new_choice_by_init(UNSET, "stop", 0, None, {}),
-            _new_chunk_by_init(_CHUNK_OBJECT, [], 1, "id", None, "m", UNSET, UNSET, {"k": 2}),
-        ]
-    except (AttributeError, TypeError):  # frozen or otherwise guarded classes
-        return False
-    return sample == by_init
-
-
-build_chunk, build_choice, build_delta = _new_chunk_by_slots, _new_choice_by_slots, _new_delta_by_slots
-if not _slots_match_init():
-    build_chunk, build_choice, build_delta = _new_chunk_by_init, _new_choice_by_init, _new_delta_by_init
+    if _USAGE_CLASS is None:
+        raise ChunkParseError("the spec's chunk has no usage model")
+    usage: Usage = _USAGE_CLASS.from_dict(data)
+    return usage

@@ -10,10 +10,10 @@ import httpx
 from .._constants import (
     CHAT_COMPLETIONS_PATH,
     CREDITS_USED_HEADER,
-    DEFAULT_MODEL,
     INFERENCE_ID_HEADER,
     USD_SPENT_HEADER,
 )
+from .._request import DEFAULT_MODEL
 from ._answers import Answer, bare_model_name, completion_body, split_tokens, stream_chunks
 from ._emulator import DEFAULT_CREATED, HTML_502, JSON_CONTENT_TYPE, SSE_CONTENT_TYPE, error_body
 
@@ -27,7 +27,7 @@ def _answer(text: str, tool_calls: list[dict[str, Any]] | None, prompt_tokens: i
     ]
     return Answer(
         id="chatcmpl-canned",
-        model=bare_model_name(DEFAULT_MODEL),
+        model=bare_model_name(DEFAULT_MODEL or "model"),
         created=DEFAULT_CREATED,
         tokens=[] if calls else split_tokens(text),
         finish_reason="tool_calls" if calls else "stop",
