@@ -60,9 +60,9 @@ spec-diff:
 	$(PY) spec/tools/spec_diff.py $(OLD) $(NEW)
 
 lint:
-	$(BIN)/ruff check wrapper tests spec/tools bench
-	$(BIN)/ruff format --check wrapper tests spec/tools bench
-	$(BIN)/mypy wrapper/aimlapi_grok spec/tools tests/typing
+	$(BIN)/ruff check wrapper tests spec/tools bench hatch_build.py
+	$(BIN)/ruff format --check wrapper tests spec/tools bench hatch_build.py
+	$(BIN)/mypy wrapper/aimlapi_grok spec/tools tests/typing hatch_build.py
 
 test: lint
 	$(PY) -m pytest
