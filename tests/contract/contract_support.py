@@ -17,8 +17,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -163,3 +166,27 @@ def published_schema_conformance(ctx: Any, response: Any, case: Any) -> bool | N
         component = "ChatCompletion" if response.status_code == 200 else "ErrorBody"
         assert_valid_response(response.content, component, variant="published")
     return None
+
+
+REGENERATED_TIMEOUT = 600  # seconds for one script run on a regenerated package
+
+
+def run_on_regenerated(package_parent: Path, script: Path, *args: str) -> dict[str, Any]:
+    """Run `script` in a fresh process whose `aimlapi_grok_api` is the one under `package_parent`; its JSON report.
+
+    The script prints its report as the last stdout line; a non-zero exit fails with the end of its stderr.
+    """
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), str(here)])}
+    done = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=REGENERATED_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(report["package"]).resolve().parent == (package_parent / "aimlapi_grok_api").resolve()
+    return report

@@ -3,31 +3,24 @@ regenerates, and the unedited wrapper sends each of its request parameters, stre
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from contract_support import run_on_regenerated
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tools import as `spec.tools.*`
+
+from spec.tools.generate import generate, model_names
+from spec.tools.surface import render
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 MIRROR = Path(os.environ.get("SPEC_MIRROR", ROOT.parent / "shared" / "spec"))
 SPECS = sorted(MIRROR.glob("*/*.json")) if MIRROR.is_dir() else []
-SUBPROCESS_TIMEOUT = 600
 ONLY_IN_OTHER_SPECS = {"response_format", "n", "stop", "logit_bias", "search_mode", "search_recency_filter"}
-
-
-def _tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"spec_tools_{name}", ROOT / "spec" / "tools" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_mirror_holds_the_six_specs() -> None:
@@ -47,25 +40,12 @@ def test_wrapper_works_unedited_on_a_regenerated_spec(
     (drawn from its schema) to the emulator, gets the spec's default model, streams one answer, parses one."""
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     package = tmp_path / "aimlapi_grok_api"
-    _tool("generate").generate(spec, package)
+    generate(spec, package)
     normalized = json.loads((package / "_spec" / "openapi.json").read_text(encoding="utf-8"))
     surface_source = (package / "_surface.py").read_text(encoding="utf-8")
-    models = _tool("generate").model_names(package)
-    assert _tool("surface").render(normalized, models) == surface_source  # same spec, same bytes
+    assert render(normalized, model_names(package)) == surface_source  # same spec, same bytes
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(HERE)])}
-    done = subprocess.run(
-        [sys.executable, str(HERE / "any_spec_client.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=SUBPROCESS_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-
-    assert Path(report["package"]).resolve().parent == package.resolve()
+    report = run_on_regenerated(tmp_path, HERE / "any_spec_client.py")
     request = normalized["components"]["schemas"]["ChatCompletionRequest"]["properties"]
     published = json.loads(spec.read_text(encoding="utf-8"))
     assert set(report["sent"]) == set(request) - {"messages", "stream"}

@@ -3,32 +3,22 @@ round trips run on the regenerated models (in a fresh process, so that package i
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from contract_support import REGENERATED_EXAMPLES
+from contract_support import REGENERATED_EXAMPLES, run_on_regenerated
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tools import as `spec.tools.*`
+
+from spec.tools.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 MIRROR = Path(os.environ.get("SPEC_MIRROR", ROOT.parent / "shared" / "spec")) / "grok-4-1-fast-reasoning"
 VERSIONS = sorted(path.name for path in MIRROR.glob("*.json")) if MIRROR.is_dir() else []
-SUBPROCESS_TIMEOUT = 600
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("spec_tools_generate", ROOT / "spec" / "tools" / "generate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_spec_mirror_holds_versions_to_regenerate() -> None:
@@ -47,19 +37,8 @@ def test_regenerated_models_round_trip_what_their_spec_allows(
     """Generate the client from this mirrored version; its models round-trip every body its spec allows."""
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     package = tmp_path / "aimlapi_grok_api"
-    _generator().generate(MIRROR / version, package)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(HERE)])}
-    done = subprocess.run(
-        [sys.executable, str(HERE / "regenerated_round_trip.py"), str(REGENERATED_EXAMPLES)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=SUBPROCESS_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert Path(report["package"]).resolve().parent == package.resolve()
+    generate(MIRROR / version, package)
+    report = run_on_regenerated(tmp_path, HERE / "regenerated_round_trip.py", str(REGENERATED_EXAMPLES))
     for component, count in report["examples"].items():
         assert count >= REGENERATED_EXAMPLES // 2, (component, count)
         run_counts[f"property examples on regenerated specs: {component}"] += count

@@ -157,3 +157,67 @@ def test_unknown_selector_in_a_rule_is_refused() -> None:
     rules["corrections"] = [{"select": {"propety": "delta"}, "set": {"required": []}, "reason": "typo"}]
     with pytest.raises(NormalizeError, match="unknown selector 'propety'"):
         normalize(thing_spec(), rules)
+
+
+def test_body_refs_under_any_component_name_give_the_inline_components(things: Spec) -> None:
+    """Bodies given as `$ref`s to DTO-named components normalize exactly as the inline file (named by concept),
+    and the published components no operation reaches are dropped."""
+    spec = thing_spec()
+    operation = spec["paths"]["/v2/things"]["post"]
+    thing = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    widget = thing["properties"]["widgets"]["items"]
+    thing["properties"]["widgets"]["items"] = {"$ref": "#/components/schemas/Widgets.v2.WidgetDTO"}
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Things.v2.ThingResponseDTO"
+    }
+    spec["components"] = {
+        "schemas": {
+            "Things.v2.ThingResponseDTO": thing,
+            "Widgets.v2.WidgetDTO": widget,
+            "Images.v1.GenerateImageDTO": {"type": "object", "properties": {"prompt": {"oneOf": [{}, {"x": 1}]}}},
+        },
+        "securitySchemes": {"access-token": {"type": "http", "scheme": "bearer"}},
+    }
+    normalized = normalize(spec)
+    assert normalized["components"]["schemas"] == things["components"]["schemas"]
+    assert normalized["components"]["securitySchemes"] == spec["components"]["securitySchemes"]
+    assert list(OpenAPIV30SpecValidator(normalized).iter_errors()) == []
+
+
+def test_a_recursive_body_ref_stays_a_reference() -> None:
+    """A component that refers to itself is inlined once and its recursion kept as a `$ref` to the kept component."""
+    spec = thing_spec()
+    node = {"type": "object", "properties": {"label": {"type": "string"}}}
+    node["properties"]["children"] = {"type": "array", "items": {"$ref": "#/components/schemas/Node.DTO"}}
+    spec["components"] = {"schemas": {"Node.DTO": node}}
+    request = spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    request["properties"]["tree"] = {"$ref": "#/components/schemas/Node.DTO"}
+    normalized = normalize(spec)
+    schemas = normalized["components"]["schemas"]
+    assert schemas["Node.DTO"] == node
+    assert schemas["Tree"]["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node.DTO"}
+
+
+def test_an_unresolvable_body_ref_is_an_error_naming_it() -> None:
+    """A `$ref` to a component the file does not have stops normalization and names the reference."""
+    spec = thing_spec()
+    spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Missing.DTO"
+    }
+    with pytest.raises(NormalizeError, match=r"Missing\.DTO"):
+        normalize(spec)
+
+
+def test_an_operation_without_a_success_body_gets_the_documented_one() -> None:
+    """A bodiless `201` success (a framework default) is replaced by 200 with the completion and the chunk."""
+    spec = thing_spec()
+    for item in spec["paths"].values():
+        item["post"]["responses"] = {"201": {"description": ""}}
+    normalized = normalize(spec)
+    responses = normalized["paths"]["/v2/things"]["post"]["responses"]
+    assert "201" not in responses
+    content = responses["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/ChatCompletion"}
+    assert content["text/event-stream"]["schema"] == {"$ref": "#/components/schemas/ChatCompletionChunk"}
+    assert normalized["paths"]["/v2/things"]["post"]["operationId"] == "create_chat_completion"
+    assert list(OpenAPIV30SpecValidator(normalized).iter_errors()) == []

@@ -37,7 +37,6 @@ This module imports the generated models, so it is imported lazily.
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
@@ -109,58 +108,56 @@ def _fills_slots(cls: type[Any], attributes: list[str]) -> bool:
     return not (hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"))
 
 
-def _field_lines(index: int, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool) -> list[str]:
-    """Straight-line code that leaves field `index`'s typed value in `v{index}` (and moves misfits to `extra`)."""
-    _, _, kind, detail = field
-    v, k = f"v{index}", f"K{index}"
+def _field_lines(name: str, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool) -> list[str]:
+    """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`).
+
+    The JSON key is a literal of the code; the field's constants are globals named `<name>_allowed` (an enum's
+    values), `<name>_const` (a single-valued enum's value) and `<name>_model` (a nested model's class).
+    """
+    key, _, kind, detail = field
+    v, k = f"v_{name}", repr(key)
     if kind == "const":
         return [
-            f"{v} = get({k}, C{index})",
-            f"if type({v}) is not str or {v} not in A{index}:",
+            f"{v} = get({k}, {name}_const)",
+            f"if type({v}) is not str or {v} not in {name}_allowed:",
             f"    extra = _keep(extra, {k}, {v})",
-            f"    {v} = C{index}",
+            f"    {v} = {name}_const",
         ]
     if kind == "enum":
-        return [f"{v}, extra = _enum_value(data, {k}, A{index}, extra, {detail[1]!r})"]
+        return [f"{v}, extra = _enum_value(data, {k}, {name}_allowed, extra, {detail[1]!r})"]
     if kind == "model" and detail in fast:
-        return [
-            f"{v} = get({k}, UNSET)",
-            f"if type({v}) is dict:",
-            f"    {v} = parse_{fast[detail]}({v})",
-            f"elif {v} is not None and {v} is not UNSET:",
-            f"    extra = _keep(extra, {k}, {v})",
-            f"    {v} = UNSET",
-        ]
+        return _typed_or_kept(v, k, f"type({v}) is dict", f"parse_{fast[detail]}({v})", keep_none=False)
     if kind == "model":
         return [
             f"{v} = get({k}, UNSET)",
             f"if {v} is not UNSET and {v} is not None:",
-            f"    {v}, extra = _nested_model(M{index}.from_dict, {k}, {v}, extra)",
+            f"    {v}, extra = _nested_model({name}_model.from_dict, {k}, {v}, extra)",
         ]
     if kind == "list" and detail in fast and root:
         # A list on the chunk itself (the choices): an item that is not an object makes the chunk unreadable.
+        # One item is the usual case: built without a comprehension's frame.
         item = f"parse_{fast[detail]}"
-        return [
-            f"{v} = get({k}, UNSET)",
-            f"if type({v}) is list:",
-            f"    if len({v}) == 1 and type({v}[0]) is dict:",  # the usual case, without a comprehension's frame
-            f"        {v} = [{item}({v}[0])]",
-            "    else:",
-            f"        {v} = [{item}_at(x, i) for i, x in enumerate({v})]",
-            f"elif {v} is not UNSET:",
-            f"    extra = _keep(extra, {k}, {v})",
-            f"    {v} = UNSET",
-        ]
+        one = f"[{item}({v}[0])] if len({v}) == 1 and type({v}[0]) is dict"
+        return _typed_or_kept(
+            v, k, f"type({v}) is list", f"{one} else [{item}_at(x, i) for i, x in enumerate({v})]", keep_none=True
+        )
     if kind == "list" and detail in fast:
-        return [
-            f"{v} = get({k}, UNSET)",
-            f"if type({v}) is list and all(type(x) is dict for x in {v}):",
-            f"    {v} = [parse_{fast[detail]}(x) for x in {v}]",
-            f"elif {v} is not None and {v} is not UNSET:",
-            f"    extra = _keep(extra, {k}, {v})",
-            f"    {v} = UNSET",
-        ]
+        accept = f"type({v}) is list and all(type(x) is dict for x in {v})"
+        return _typed_or_kept(v, k, accept, f"[parse_{fast[detail]}(x) for x in {v}]", keep_none=False)
     return [f"{v} = get({k}, UNSET)"]
+
+
+def _typed_or_kept(v: str, k: str, accept: str, convert: str, *, keep_none: bool) -> list[str]:
+    """Code for a nested slot: `convert` when `accept` holds; else the value kept in `extra` (None too if keep_none)."""
+    present = f"{v} is not UNSET" if keep_none else f"{v} is not None and {v} is not UNSET"
+    return [
+        f"{v} = get({k}, UNSET)",
+        f"if {accept}:",
+        f"    {v} = {convert}",
+        f"elif {present}:",
+        f"    extra = _keep(extra, {k}, {v})",
+        f"    {v} = UNSET",
+    ]
 
 
 def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
@@ -186,23 +183,22 @@ def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
             "get = data.get",
         ]
         for index, field in enumerate(fields):
-            key, _, kind, detail = field
-            namespace[f"{prefix}K{index}"] = key
+            _, _, kind, detail = field
+            name = f"{prefix}{index}"
             if kind == "const":
-                namespace[f"{prefix}C{index}"] = detail
-                namespace[f"{prefix}A{index}"] = frozenset((detail,))
+                namespace[f"{name}_const"] = detail
+                namespace[f"{name}_allowed"] = frozenset((detail,))
             elif kind == "enum":
-                namespace[f"{prefix}A{index}"] = frozenset(detail[0])
+                namespace[f"{name}_allowed"] = frozenset(detail[0])
             elif kind == "model" and detail not in fast:
-                namespace[f"{prefix}M{index}"] = _model_class(detail)
-            code = _field_lines(index, field, fast, root=number == 0)
-            lines += [_prefixed(line, prefix) for line in code]
+                namespace[f"{name}_model"] = _model_class(detail)
+            lines += _field_lines(name, field, fast, root=number == 0)
         attributes = [field[1] for field in fields]
         if _fills_slots(cls, attributes):
             lines.append(f"obj = _new({prefix}cls)")
-            lines += [f"obj.{attribute} = v{index}" for index, attribute in enumerate(attributes)]
+            lines += [f"obj.{attribute} = v_{prefix}{index}" for index, attribute in enumerate(attributes)]
         else:
-            arguments = ", ".join(f"{attribute}=v{index}" for index, attribute in enumerate(attributes))
+            arguments = ", ".join(f"{attribute}=v_{prefix}{index}" for index, attribute in enumerate(attributes))
             lines.append(f"obj = {prefix}cls({arguments})")
         lines += ["obj.additional_properties = extra or {}", "return obj"]
         source.append(f"def parse_{number}(data):\n" + "".join(f"    {line}\n" for line in lines))
@@ -214,18 +210,6 @@ def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
         )
     exec(compile("\n".join(source), "<aimlapi_grok chunk parsers>", "exec"), namespace)  # noqa: S102 (our own source)
     return namespace
-
-
-def _prefixed(line: str, prefix: str) -> str:
-    # Table constants (K0, A0, C0, M0, ...) are namespaced per table: T<n>_K0.
-    out = line
-    for name in ("K", "A", "C", "M"):
-        out = _replace_names(out, name, prefix)
-    return out
-
-
-def _replace_names(line: str, letter: str, prefix: str) -> str:
-    return re.sub(rf"\b{letter}(\d+)\b", rf"{prefix}{letter}\1", line)
 
 
 def _list_key(tables: tuple[Table, ...], number: int) -> str:
