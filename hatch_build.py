@@ -28,7 +28,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 GENERATOR_REQUIREMENTS = ["openapi-python-client==0.29.1", "ruff==0.17.6", "PyYAML==6.0.4"]
 PACKAGE = Path("generated") / "aimlapi_grok_api"
 # The files that say generation finished (the generator's output, then what spec/tools/generate.py adds last).
-COMPLETE_MARKERS = ("models/__init__.py", "_spec/openapi.json", "_spec/json_schema.json", "_surface.py")
+COMPLETE_MARKERS = ("models/__init__.py", "_spec/openapi.json", "_spec/json_schema.json", "_surface.py", "_params.py")
 
 
 class GeneratedPackageHook(BuildHookInterface):  # type: ignore[type-arg]

@@ -69,7 +69,8 @@ def generate(spec: Path, out: Path) -> None:
     write_json(out / "_spec" / "openapi.json", normalized)
     write_json(out / "_spec" / "json_schema.json", export(normalized))
     shipped = json.loads((out / "_spec" / "openapi.json").read_text(encoding="utf-8"))  # key order as shipped
-    (out / "_surface.py").write_text(render(shipped, model_names(out)), encoding="utf-8")
+    for name, source in render(shipped, model_names(out)).items():
+        (out / name).write_text(source, encoding="utf-8")
     print(f"generate: {out} from {spec}")
 
 

@@ -1,24 +1,25 @@
-"""Emit ``aimlapi_grok_api/_surface.py``: what the hand-written wrapper knows about the API, from the spec.
+"""Emit ``aimlapi_grok_api/_surface.py`` and ``_params.py``: what the hand-written wrapper knows of the spec.
 
 The wrapper holds behaviour only; every fact of the spec it needs is read
-from this generated module:
+from these generated modules (``_surface``: plain data, cheap to import;
+``_params``: the TypedDicts, for type checkers and ``aimlapi_grok.types``):
 
-- ``DEFAULT_MODEL``: the first value of the request's ``model`` enum (or its
+- ``DEFAULT_MODEL`` (``_surface``): the first value of the request's ``model`` enum (or its
   default), None when the spec leaves the model free;
-- ``BodyParams``: a TypedDict with one key per request property besides
+- ``BodyParams`` (``_params``): a TypedDict with one key per request property besides
   ``messages`` and ``stream`` (enums as ``Literal``, objects as the generated
   model or its ``...Param`` TypedDict, ranges and defaults in the docstrings),
-  which ``create(**params)`` unpacks; ``BODY_PARAMS`` lists its keys;
+  which ``create(**params)`` unpacks; ``BODY_PARAMS`` (``_surface``) lists its keys;
 - ``MessageParam``: a message (each role's model or TypedDict, or a mapping);
 - one ``<Component>Param`` TypedDict per object the request can carry
   (messages, content parts, tools, ...);
-- ``CHUNK_TABLES``: for each model of a streamed chunk (chunk, choice,
+- ``CHUNK_TABLES`` (``_surface``): for each model of a streamed chunk (chunk, choice,
   delta, tool call, function, in that order), its class, module and fields
   (JSON key, attribute name, kind) for the fast chunk builder and the
   tolerant parser.
 
 Rendering is deterministic (sorted where the spec has no order), so the same
-spec gives the same file byte for byte. Names follow openapi-python-client's
+spec gives the same files byte for byte. Names follow openapi-python-client's
 own rules (``openapi_python_client.strings``).
 """
 
@@ -245,7 +246,18 @@ def escape(text: str) -> str:
     return re.sub(r'"(?=")|"$', '\\"', text.replace("\\", "\\\\"))
 
 
-HEADER = '''"""What the hand-written wrapper knows about the API: generated from the normalized spec, do not edit.
+SURFACE_HEADER = '''"""The spec's facts for the hand-written wrapper: generated from the normalized spec, do not edit.
+
+Written by spec/tools/surface.py at generation time (see its docstring). Plain data, cheap to
+import; the request TypedDicts are in ``_params`` (imported for typing and by ``aimlapi_grok.types``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+'''
+
+PARAMS_HEADER = '''"""The request's TypedDicts: generated from the normalized spec, do not edit.
 
 Written by spec/tools/surface.py at generation time (see its docstring).
 """
@@ -257,26 +269,24 @@ from typing import TYPE_CHECKING, Any, Literal, Required, TypeAlias, TypedDict
 '''
 
 
-def render(doc: Schema, model_names: set[str]) -> str:
-    """The source of `_surface.py` for a normalized spec whose generated models are `model_names`."""
+def render(doc: Schema, model_names: set[str]) -> dict[str, str]:
+    """The generated modules (file name -> source) for a normalized spec whose models are `model_names`."""
     surface = Surface(doc)
     request = surface.request_lines()
     used = sorted(name for name in model_names if re.search(rf"\b{name}\b", "\n".join(request)))
-    lines = [HEADER]
+    params = [PARAMS_HEADER]
     if used:
-        lines += ["if TYPE_CHECKING:", "    from .models import (", *(f"        {name}," for name in used), "    )", ""]
-    exported = sorted(re.findall(r"^(?:class )?(\w+Param)\b", "\n".join(request), re.MULTILINE))
-    lines += ["__all__ = [", *(f"    {name!r}," for name in exported), "]", ""]
-    lines += [
+        imports = [f"        {name}," for name in used]
+        params += ["if TYPE_CHECKING:", "    from .models import (", *imports, "    )", ""]
+    exported = sorted(re.findall(r"^(?:class )?(\w+Params?)\b", "\n".join(request), re.MULTILINE))
+    params += ["__all__ = [", *(f"    {name!r}," for name in exported), "]", "", "", *request]
+    lines = [
+        SURFACE_HEADER,
         f"DEFAULT_MODEL: str | None = {surface.default_model()!r}",
         f"REQUEST_COMPONENT = {surface.request!r}",
         f"COMPLETION_COMPONENT = {surface.completion!r}",
         f"CHUNK_COMPONENT = {surface.chunk!r}",
-        "",
-        "",
-        *request,
-        "",
-        "",
+        "# The keys of _params.BodyParams: the keyword arguments of create() that go into the body.",
         f"BODY_PARAMS: frozenset[str] = frozenset({surface.body_params()!r})",
         "",
         "# (class, module under .models, ((JSON key, attribute, kind, detail), ...)); kinds: const (the one value),",
@@ -288,4 +298,4 @@ def render(doc: Schema, model_names: set[str]) -> str:
         lines += [f"        {field!r}," for field in fields]
         lines.append("    )),")
     lines.append(")")
-    return "\n".join(lines) + "\n"
+    return {"_surface.py": "\n".join(lines) + "\n", "_params.py": "\n".join(params) + "\n"}

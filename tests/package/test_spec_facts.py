@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,11 +135,11 @@ def test_the_typing_file_passes_every_request_parameter_of_the_spec() -> None:
 
 def test_types_re_exports_every_generated_model_and_request_dict() -> None:
     """`aimlapi_grok.types` holds every generated model and each request TypedDict, so apps import one package."""
-    from aimlapi_grok_api import _surface
+    from aimlapi_grok_api import _params
 
     exported = set(dir(aimlapi_grok.types))
     assert set(aimlapi_grok_api.models.__all__) <= exported
-    assert set(_surface.__all__) <= exported
+    assert set(_params.__all__) <= exported
     assert {"ChatCompletion", "ChatCompletionChunk", "UserMessageParam"} <= exported
 
 
@@ -151,9 +152,21 @@ def test_no_readme_example_imports_the_generated_package() -> None:
 
 
 def test_surface_is_what_the_generator_emits_for_the_shipped_spec() -> None:
-    """The installed _surface.py is the renderer's output for the shipped normalized spec (byte for byte)."""
+    """The installed _surface.py and _params.py are the renderer's output for the shipped normalized spec."""
     from aimlapi_grok._schema import package_dir
 
-    models = set(aimlapi_grok_api.models.__all__)
-    expected = render(json.loads((package_dir() / "_spec" / "openapi.json").read_text(encoding="utf-8")), models)
-    assert (package_dir() / "_surface.py").read_text(encoding="utf-8") == expected
+    shipped = json.loads((package_dir() / "_spec" / "openapi.json").read_text(encoding="utf-8"))
+    for name, source in render(shipped, set(aimlapi_grok_api.models.__all__)).items():
+        assert (package_dir() / name).read_text(encoding="utf-8") == source, name
+
+
+def test_import_does_not_build_the_request_typeddicts() -> None:
+    """`import aimlapi_grok` loads the cheap generated data only; CreateParams and its TypedDicts come on first use."""
+    code = (
+        "import sys, aimlapi_grok\n"
+        "print('aimlapi_grok_api._params' in sys.modules, 'aimlapi_grok_api._surface' in sys.modules)\n"
+        "print(sorted(aimlapi_grok.CreateParams.__annotations__) == sorted(aimlapi_grok._request.SPEC_PARAMS"
+        " | aimlapi_grok._request.CALL_OPTIONS))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]

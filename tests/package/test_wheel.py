@@ -15,7 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "spec" / "build" / "published.json"
-GENERATED_FILES = ("aimlapi_grok_api/_surface.py", "aimlapi_grok_api/_spec/openapi.json", "aimlapi_grok_api/models/")
+GENERATED_FILES = (
+    "aimlapi_grok_api/_surface.py",
+    "aimlapi_grok_api/_params.py",
+    "aimlapi_grok_api/_spec/openapi.json",
+    "aimlapi_grok_api/models/",
+)
 TIMEOUT = 600
 
 

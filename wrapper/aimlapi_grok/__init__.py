@@ -4,6 +4,8 @@ Everything public is defined in a private module and re-exported here; the
 emulator and pytest fixtures live in ``aimlapi_grok.testing`` (extra ``testing``).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._async_client import AsyncGrok
 from ._client import Grok
 from ._content import (
@@ -42,7 +44,6 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._meta import ResponseInfo
-from ._request import CreateParams
 from ._response import ChatCompletionResult
 from ._schema import SchemaViolation
 from ._stream_accumulator import StreamAccumulator, StreamedToolCall, StreamResult
@@ -61,6 +62,9 @@ from ._tools import (
     tool_result_message,
 )
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._request import CreateParams
 
 # Plain sorted() order (checked by tests/package/test_public_api.py).
 __all__ = [  # noqa: RUF022
@@ -121,3 +125,12 @@ __all__ = [  # noqa: RUF022
     "tool_from_function",
     "tool_result_message",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # CreateParams is built on first use (see _request): `import aimlapi_grok` does not create the TypedDicts.
+    if name == "CreateParams":
+        from . import _request
+
+        return _request.CreateParams
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

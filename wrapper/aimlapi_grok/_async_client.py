@@ -12,13 +12,13 @@ import httpx
 from ._base import BaseGrok, PreparedCall, TimeoutTypes, prompt_messages
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import ConfigurationError, status_error_for
-from ._request import CreateParams
 from ._response import ChatCompletionResult
 from ._retry import acall_with_retries
 
 if TYPE_CHECKING:
-    from aimlapi_grok_api._surface import MessageParam
+    from aimlapi_grok_api._params import MessageParam
 
+    from ._request import CreateParams
     from ._streaming import AsyncStream
 
 

@@ -14,18 +14,15 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ._constants import CLIENT_REQUEST_ID_PATTERN
 from ._errors import RequestValidationError
-from ._schema import SchemaViolation, format_path, schema_document, surface, validator, violations
+from ._schema import SchemaViolation, format_path, generated_module, schema_document, surface, validator, violations
 
 if TYPE_CHECKING:
     import httpx
-    from aimlapi_grok_api._surface import BodyParams, MessageParam
-else:
-    BodyParams = surface().BodyParams
-    MessageParam = surface().MessageParam
+    from aimlapi_grok_api._params import BodyParams
 
 # The spec's facts, generated into aimlapi_grok_api._surface (spec/tools/surface.py).
 REQUEST_COMPONENT: str = surface().REQUEST_COMPONENT
@@ -33,9 +30,8 @@ DEFAULT_MODEL: str | None = surface().DEFAULT_MODEL
 MAX_SHOWN = 300  # characters of a value shown in an error message
 
 
-class CreateParams(BodyParams, total=False):
-    """Keyword arguments of `create()` besides `messages` and `stream`: the spec's request parameters
-    (`BodyParams`, generated; unset ones are not sent) and these call options (not part of the JSON body)."""
+class CallOptions(TypedDict, total=False):
+    """Options of one `create()` call, not part of the JSON body."""
 
     client_request_id: str
     max_retries: int
@@ -44,8 +40,31 @@ class CreateParams(BodyParams, total=False):
     extra_body: Mapping[str, Any]
 
 
+if TYPE_CHECKING:
+
+    class CreateParams(BodyParams, CallOptions, total=False):
+        """Keyword arguments of `create()` besides `messages` and `stream`: the spec's request parameters
+        (`BodyParams`, generated; unset ones are not sent) and the call options."""
+
+else:
+
+    def __getattr__(name: str) -> Any:
+        # CreateParams is built on first use: the generated TypedDicts cost milliseconds to create, and
+        # `import aimlapi_grok` should not pay for what only type checkers and introspection read.
+        if name != "CreateParams":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        body_params = generated_module("_params").BodyParams
+
+        class CreateParams(body_params, CallOptions, total=False):
+            """Keyword arguments of `create()` besides `messages` and `stream`: the spec's request parameters
+            (`BodyParams`, generated; unset ones are not sent) and the call options."""
+
+        globals()[name] = CreateParams
+        return CreateParams
+
+
 SPEC_PARAMS: frozenset[str] = surface().BODY_PARAMS
-CALL_OPTIONS = frozenset(CreateParams.__annotations__) - SPEC_PARAMS
+CALL_OPTIONS = frozenset(CallOptions.__annotations__)
 _MODEL_PARAM = "model"  # the request field naming the model: DEFAULT_MODEL fills it in when not given
 # One encoder for every call: json.dumps with non-default options builds a new one each time.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)

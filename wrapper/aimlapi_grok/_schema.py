@@ -65,23 +65,28 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@cache
 def surface() -> ModuleType:
-    """The generated ``aimlapi_grok_api._surface`` (the spec's facts for the wrapper), loaded without its package.
+    """The generated ``aimlapi_grok_api._surface``: the spec's facts for the wrapper (plain data)."""
+    return generated_module("_surface")
 
-    It imports only the standard library at run time, so this keeps ``import aimlapi_grok`` light.
+
+@cache
+def generated_module(module: str) -> ModuleType:
+    """A module of the generated package written by spec/tools/surface.py, loaded without the package's __init__.
+
+    Those modules import only the standard library at run time, so this keeps ``import aimlapi_grok`` light.
     """
-    name = "aimlapi_grok_api._surface"
+    name = f"aimlapi_grok_api.{module}"
     if name in sys.modules:
         return sys.modules[name]
-    location = package_dir() / "_surface.py"
+    location = package_dir() / f"{module}.py"
     spec = importlib.util.spec_from_file_location(name, location)
     if spec is None or spec.loader is None or not location.is_file():
         raise ImportError(f"{location} is missing: regenerate the client (`make generate`)", name=name)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 @cache

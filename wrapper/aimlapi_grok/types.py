@@ -2,9 +2,9 @@
 
 ``from aimlapi_grok.types import ChatCompletion, UserMessage, ReasoningParam`` works for
 whichever spec the client was generated from: the names are the spec's component names
-(``aimlapi_grok_api.models``) and their ``...Param`` TypedDicts (``aimlapi_grok_api._surface``).
+(``aimlapi_grok_api.models``) and their ``...Param`` TypedDicts (``aimlapi_grok_api._params``).
 Importing this module loads the generated models (attrs); ``import aimlapi_grok`` does not.
 """
 
-from aimlapi_grok_api._surface import *  # noqa: F403
+from aimlapi_grok_api._params import *  # noqa: F403
 from aimlapi_grok_api.models import *  # noqa: F403
