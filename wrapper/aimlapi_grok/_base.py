@@ -26,6 +26,7 @@ from ._errors import (
     ResponseValidationError,
 )
 from ._meta import ResponseInfo
+from ._redact import RequestHeaders
 from ._request import build_body, encode_request
 from ._response import ChatCompletionResult, parse_completion
 from ._retry import RetryPolicy
@@ -45,10 +46,14 @@ _REQUEST_ID_KEY = CLIENT_REQUEST_ID_HEADER.lower()
 
 @dataclass(slots=True)
 class PreparedCall:
-    """One validated call, ready to be sent (and re-sent on retry) unchanged."""
+    """One validated call, ready to be sent (and re-sent on retry) unchanged.
+
+    `headers` is a RequestHeaders: its repr (and so this call's repr, and any
+    locals-capturing traceback) shows the Authorization value as hidden.
+    """
 
     content: bytes
-    headers: dict[str, str]
+    headers: RequestHeaders
     timeout: TimeoutTypes
     max_retries: int
     stream: bool
@@ -87,7 +92,7 @@ class BaseGrok:
             raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
         self.max_retries = max_retries
         self.timeout = timeout
-        self._default_headers = _lower_headers(default_headers, "default_headers", per_call=False)
+        self._default_headers = RequestHeaders(_lower_headers(default_headers, "default_headers", per_call=False))
         self._costs = CostTracker(parse_budget(budget_usd))
         # Generated X-Client-Request-Id values: a random per-client prefix and a counter.
         self._id_prefix = f"aimlapi-grok-{os.urandom(6).hex()}"
@@ -124,12 +129,14 @@ class BaseGrok:
         if not isinstance(stream, bool):
             raise RequestValidationError([SchemaViolation("stream", stream, "type", "must be True or False")])
         body = build_body(messages, stream, params)
-        headers = {
-            "authorization": "Bearer " + self._api_key.reveal(),
-            "user-agent": USER_AGENT,
-            "content-type": "application/json",
-            "accept": "text/event-stream" if stream else "application/json",
-        }
+        headers = RequestHeaders(
+            {
+                "authorization": "Bearer " + self._api_key.reveal(),
+                "user-agent": USER_AGENT,
+                "content-type": "application/json",
+                "accept": "text/event-stream" if stream else "application/json",
+            }
+        )
         if self._default_headers:
             headers.update(self._default_headers)
         extra_headers = params.get("extra_headers")

@@ -24,13 +24,19 @@ The tree::
     └── (warnings) DriftWarning lives in aimlapi_grok._drift
 
 Every APIError carries `retries` (how many retries were taken before it was
-raised). Exceptions never contain the API key.
+raised). Exceptions never contain the API key: a key the server echoes back
+(the exact key, or any `Bearer <token>`) is redacted in messages, `body` and
+`raw_text` (see `_redact`). Every exception pickles to the same class with
+the same message and fields (so it crosses a ProcessPoolExecutor as itself);
+the pickled `request`/`response` are copies without the Authorization header.
 """
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+
+from ._redact import Redactor, sanitized_request, sanitized_response
 
 if TYPE_CHECKING:
     import httpx
@@ -41,6 +47,23 @@ if TYPE_CHECKING:
 
 class GrokError(Exception):
     """Base class of every exception raised by aimlapi_grok."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default (cls, args) cannot rebuild keyword-only constructors, and would pickle the
+        # request's Authorization header: rebuild from args and the fields, HTTP objects sanitized.
+        state = dict(self.__dict__)
+        if "request" in state:
+            state["request"] = sanitized_request(state["request"])
+        if "response" in state:
+            state["response"] = sanitized_response(state["response"])
+        return (_restore, (type(self), self.args, state))
+
+
+def _restore(cls: type[GrokError], args: tuple[Any, ...], state: dict[str, Any]) -> GrokError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(GrokError):
@@ -80,6 +103,7 @@ class APIError(GrokError):
     retries: int = 0
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, retries: int = 0) -> None:
+        message = Redactor.for_request(request).text(message)
         self.message = message
         self.request = request
         self.retries = retries
@@ -105,10 +129,11 @@ class APIStatusError(APIError):
 
     def __init__(self, message: str, *, response: httpx.Response, body: Any, retries: int = 0) -> None:
         super().__init__(message, request=response.request, retries=retries)
+        redactor = Redactor.for_request(response.request)
         self.response = response
         self.status_code = response.status_code
-        self.body = body
-        self.raw_text = response.text if body is None else None
+        self.body = redactor.json(body)
+        self.raw_text = redactor.text(response.text) if body is None else None
         fields = body if isinstance(body, dict) else {}
         self.error_message: str | None = _str_or_none(fields.get("message"))
         self.request_id: str | None = _str_or_none(fields.get("requestId"))
@@ -156,17 +181,23 @@ class ResponseValidationError(APIError):
     def __init__(self, message: str, *, response: httpx.Response, retries: int = 0) -> None:
         super().__init__(message, request=response.request, retries=retries)
         self.response = response
-        self.raw_text = response.text
+        self.raw_text = Redactor.for_request(response.request).text(response.text)
 
 
 class StreamError(APIError):
     """The stream carried an `error` object or broke off. `partial` holds what arrived."""
 
     def __init__(
-        self, message: str, *, body: Any = None, partial: StreamResult | None = None, retries: int = 0
+        self,
+        message: str,
+        *,
+        body: Any = None,
+        partial: StreamResult | None = None,
+        retries: int = 0,
+        request: httpx.Request | None = None,
     ) -> None:
-        super().__init__(message, retries=retries)
-        self.body = body
+        super().__init__(message, request=request, retries=retries)
+        self.body = Redactor.for_request(request).json(body)
         self.partial = partial
 
     @property
@@ -187,23 +218,24 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 
 def status_error_for(response: httpx.Response, *, retries: int = 0) -> APIStatusError:
     """The one place that maps an HTTP error status to its exception class."""
-    body = decode_error_body(response)
+    redactor = Redactor.for_request(response.request)
+    body = redactor.json(decode_error_body(response))
     cls = _STATUS_CLASSES.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
     detail = body.get("message") if isinstance(body, dict) else None
     if detail is None:
-        snippet = " ".join(response.text.split())[:200]
+        snippet = " ".join(redactor.text(response.text).split())[:200]
         detail = snippet or "empty body"
     message = f"HTTP {response.status_code} from {response.request.url.path}: {detail}"
     return cls(message, response=response, body=body, retries=retries)
 
 
 def decode_error_body(response: httpx.Response) -> Any:
-    """The JSON error body, or None when the body is not JSON (HTML, empty)."""
+    """The JSON error body, or None when the body is not JSON (HTML, empty) or nested too deep to decode."""
     try:
         return json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

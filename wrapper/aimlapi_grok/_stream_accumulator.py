@@ -34,6 +34,7 @@ from ._meta import parse_credits, parse_usd
 if TYPE_CHECKING:
     from decimal import Decimal
 
+    import httpx
     from aimlapi_grok_api.models import ChatCompletionChunk, Usage
 
     from ._meta import ResponseInfo
@@ -158,6 +159,7 @@ class StreamAccumulator:
         "_reasoning",
         "_refusal",
         "_report_drift",
+        "_request",
         "_snapshot",
         "_text",
         "_tool_calls",
@@ -167,8 +169,15 @@ class StreamAccumulator:
         "text_delta",
     )
 
-    def __init__(self, info: ResponseInfo | None = None, *, report_drift: DriftReporter | None = None) -> None:
+    def __init__(
+        self,
+        info: ResponseInfo | None = None,
+        *,
+        report_drift: DriftReporter | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
         self._info = info
+        self._request = request  # only to redact an echoed key in errors (see _redact)
         self._report_drift = report_drift if report_drift is not None else default_drift_reporter()
         self._text: list[str] = []
         self._refusal: list[str] = []
@@ -239,7 +248,7 @@ class StreamAccumulator:
     def error(self, message: str, *, body: Any = None) -> StreamError:
         """A StreamError carrying the result so far."""
         retries = self._info.retries if self._info is not None else 0
-        return StreamError(message, body=body, partial=self.snapshot(), retries=retries)
+        return StreamError(message, body=body, partial=self.snapshot(), retries=retries, request=self._request)
 
     def check_end_of_body(self) -> None:
         """Called when the body ended: an answer cut before ``[DONE]`` and before any finish reason is an error."""

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx
 
 from ._errors import ResponseValidationError, StreamError
+from ._redact import request_of
 from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult, chunk_parser
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class _StreamState:
         self.response = response
         self.info = info
         self._on_result = on_result
-        self._accumulator = StreamAccumulator(info)
+        self._accumulator = StreamAccumulator(info, request=request_of(response))
         self._ended = False
 
     @property
