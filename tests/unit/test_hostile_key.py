@@ -32,6 +32,7 @@ from aimlapi_grok import (
     SchemaViolation,
     StreamError,
     ToolArgumentsError,
+    ToolCallError,
 )
 from aimlapi_grok import __all__ as public_names
 from aimlapi_grok._errors import status_error_for
@@ -112,6 +113,7 @@ def _one_of_each() -> list[GrokError]:
         RequestValidationError([SchemaViolation("temperature", 7, "maximum", "7 is greater than 2")]),
         BudgetExceededError("1.5", "1"),
         ToolArgumentsError("not JSON", tool_name="get_weather", raw_arguments="{"),
+        ToolCallError("tool call 'c1' is a 'custom' tool call"),
         ResponseValidationError("not a completion", response=completion_response),
         stream_error,
         APIError("plain", request=_request()),

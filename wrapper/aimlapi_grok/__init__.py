@@ -21,7 +21,7 @@ from ._content import (
     image_part_from_path,
     text_part,
 )
-from ._drift import DriftReport, DriftWarning, drift_reports
+from ._drift import DriftReport, DriftWarning, drift_reports, drift_reports_dropped
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -41,6 +41,7 @@ from ._errors import (
     ResponseValidationError,
     StreamError,
     ToolArgumentsError,
+    ToolCallError,
     UnprocessableEntityError,
 )
 from ._meta import ResponseInfo
@@ -107,11 +108,13 @@ __all__ = [  # noqa: RUF022
     "TextPartDict",
     "ToolArgumentsError",
     "ToolCallDict",
+    "ToolCallError",
     "ToolMessageDict",
     "UnprocessableEntityError",
     "__version__",
     "assistant_message_from",
     "drift_reports",
+    "drift_reports_dropped",
     "file_part",
     "file_part_from_bytes",
     "file_part_from_path",

@@ -90,7 +90,11 @@ class _TextOut:
 
     def write(self, text: str) -> None:
         if text:
-            self._out.write(text)
+            try:
+                self._out.write(text)
+            except UnicodeEncodeError:  # a lone surrogate from the server: shown escaped, nothing dropped
+                encoding = getattr(self._out, "encoding", None) or "utf-8"
+                self._out.write(text.encode(encoding, "backslashreplace").decode(encoding))
             self._out.flush()
             self.mid_line = not text.endswith("\n")
 
@@ -167,7 +171,7 @@ def _stream(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
 
 def _print_json(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
     result = client.chat.completions.create(messages=options.messages(), **options.params())
-    out.write(json.dumps(result.completion.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    out.write(_json_text(result.completion.to_dict()) + "\n")
     prompt_tokens, completion_tokens, reasoning_tokens = usage_counts(result.usage)
     return Summary(
         prompt_tokens=prompt_tokens,
@@ -177,6 +181,16 @@ def _print_json(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
         usd_spent=result.usd_spent,
         inference_id=result.inference_id,
     )
+
+
+def _json_text(value: Any) -> str:
+    """Readable JSON (non-ASCII as is); escaped when the server sent a lone surrogate (still valid JSON)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value, indent=2)
+    return text
 
 
 def usage_counts(usage: object) -> tuple[int | None, int | None, int | None]:

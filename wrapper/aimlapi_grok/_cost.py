@@ -1,9 +1,14 @@
-"""Per-client running totals of credits and USD, and an optional USD budget."""
+"""Per-client running totals of credits and USD, and an optional USD budget.
+
+Totals are added in their own decimal context (`TOTALS_CONTEXT`, exact for any
+sum of bounded amounts, see `_meta.parse_usd`), so a caller thread's
+`decimal.getcontext()` (say `prec = 4`) never rounds them.
+"""
 
 from __future__ import annotations
 
 import threading
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 from ._errors import BudgetExceededError, ConfigurationError
 
@@ -21,6 +26,9 @@ def parse_budget(value: object) -> Decimal | None:
     if not budget.is_finite() or budget < 0:
         raise ConfigurationError(f"budget_usd must be a finite amount >= 0, got {value!r}")
     return budget
+
+
+TOTALS_CONTEXT = Context(prec=80, Emax=10**6, Emin=-(10**6), traps=[InvalidOperation, Overflow, DivisionByZero])
 
 
 class CostTracker:
@@ -54,7 +62,7 @@ class CostTracker:
             if credits_used is not None:
                 self._credits += credits_used
             if usd_spent is not None:
-                self._usd += usd_spent
+                self._usd = TOTALS_CONTEXT.add(self._usd, usd_spent)
 
     def ensure_within_budget(self) -> None:
         """Raise BudgetExceededError (nothing is sent) once the spend has reached the budget."""

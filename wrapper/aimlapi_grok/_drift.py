@@ -13,6 +13,17 @@ and what differs: an unknown field (kept in the models' `additional_properties`)
 a required field missing, a type or value the spec does not allow.
 `drift_reports()` lists what has been reported so far.
 
+Bounded: a server that adds a new unknown field to every answer must not
+grow memory or per-call cost without end. The registry keeps the first
+`MAX_DRIFT_REPORTS` distinct reports and counts the rest
+(`drift_reports_dropped()`); an object that has collected
+`MAX_UNKNOWN_FIELDS_PER_OBJECT` unknown field names stops checking unknown
+fields (reported once: "further unknown fields are accepted unreported"), so
+the relaxed schema below stays bounded by the size of the spec.
+
+`report_deviation()` reports a deviation found outside schema validation
+(a cost value out of bounds, a value nested too deep to be checked).
+
 Cost: a conforming answer costs one compiled `is_valid` call. So does an
 answer whose deviations were all reported already: once reported, a deviation
 is relaxed in this process's copy of the published schema (an unknown field is
@@ -56,6 +67,8 @@ class DriftReport:
         return f"API drift in {self.component}: {self.path or '<root>'}: {self.detail}"
 
 
+MAX_DRIFT_REPORTS = 200
+MAX_UNKNOWN_FIELDS_PER_OBJECT = 32
 _OWN_MODULES = ("aimlapi_grok.", "aimlapi_grok_api.")
 _INDEX = re.compile(r"\[\d+\]")
 _JSON_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number"}
@@ -76,7 +89,7 @@ class _Deviation:
 class _Relaxed:
     """One component's published schema, relaxed where deviations were already reported."""
 
-    __slots__ = ("defs", "loosened", "validator")
+    __slots__ = ("defs", "loosened", "unknown_added", "validator")
 
     def __init__(self, component: str) -> None:
         published = schema_document()["published"]
@@ -85,6 +98,7 @@ class _Relaxed:
         self.defs: dict[str, Any] = copy.deepcopy(published)  # a private copy to relax
         # True once a relaxation accepts values the tolerant schema refuses (anything but unknown properties).
         self.loosened = False
+        self.unknown_added: dict[tuple[str | int, ...], int] = {}  # unknown names added per object schema
         self.validator = self.compile(component)
 
     def compile(self, definition: str) -> jsonschema_rs.Validator:
@@ -133,17 +147,26 @@ class _Relaxed:
         ref = target.get("$ref") if isinstance(target, dict) else None
         return ref.rsplit("/", 1)[-1] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
 
-    def relax(self, deviation: _Deviation, names: list[str]) -> bool:
-        """Accept this deviation from now on; False when the schema location cannot be found."""
+    def relax(self, deviation: _Deviation, names: list[str]) -> bool | None:
+        """Accept this deviation from now on; False when the schema location cannot be found.
+
+        None when an object's unknown fields were opened as a whole (it had collected too many names).
+        """
         node = self.node(deviation.schema_path[:-1])
         if not isinstance(node, dict):
             return False
         if deviation.rule != "additionalProperties":
             self.loosened = True
         if deviation.rule == "additionalProperties":
+            where = deviation.schema_path[:-1]
+            added = self.unknown_added.get(where, 0)
+            if added + len(names) > MAX_UNKNOWN_FIELDS_PER_OBJECT:
+                node.pop("additionalProperties", None)  # any unknown field is accepted here from now on
+                return None
             properties = node.setdefault("properties", {})
             for name in names:
                 properties.setdefault(name, {})
+            self.unknown_added[where] = added + len(names)
         elif deviation.rule == "required":
             node["required"] = [name for name in node.get("required", []) if name not in names]
         else:
@@ -155,6 +178,7 @@ _lock = threading.Lock()
 _relaxed: dict[str, _Relaxed] = {}
 _seen: set[tuple[str, str, str]] = set()
 _reports: list[DriftReport] = []
+_dropped = [0]  # deviations seen after MAX_DRIFT_REPORTS were kept
 
 
 def report_drift(component: str, data: Any) -> bool:
@@ -167,11 +191,48 @@ def report_drift(component: str, data: Any) -> bool:
     if relaxed is None:
         with _lock:
             relaxed = _relaxed.get(component) or _relaxed.setdefault(component, _Relaxed(component))
-    if relaxed.validator.is_valid(data):
-        return not relaxed.loosened
-    for report in _collect(component, relaxed, data):
+    try:
+        if relaxed.validator.is_valid(data):
+            return not relaxed.loosened
+        found = _collect(component, relaxed, data)
+    except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached" on deeply nested values
+        with _lock:
+            report = _add(component, "", "depth", "a value is nested too deep to be checked against the spec")
+        found = [report] if report is not None else []
+    for report in found:
         warnings.warn(DriftWarning(str(report)), stacklevel=_caller_level())
     return False
+
+
+def report_deviation(component: str, path: str, rule: str, detail: str) -> None:
+    """Report one deviation found outside schema validation (warned once per (component, path, rule))."""
+    with _lock:
+        report = _add(component, path, rule, detail)
+    if report is not None:
+        warnings.warn(DriftWarning(str(report)), stacklevel=_caller_level())
+
+
+def drift_reports_dropped() -> int:
+    """How many deviations were seen after the first MAX_DRIFT_REPORTS reports were kept (not stored, not warned)."""
+    return _dropped[0]
+
+
+def _add(component: str, path: str, rule: str, detail: str) -> DriftReport | None:
+    """Record a new deviation (call with the lock held); None when already reported or over the cap."""
+    key = (component, path, rule)
+    if key in _seen:
+        return None
+    if len(_reports) >= MAX_DRIFT_REPORTS:
+        _dropped[0] += 1
+        return None
+    _seen.add(key)
+    if len(_reports) == MAX_DRIFT_REPORTS - 1:
+        rest = "further deviations are counted in drift_reports_dropped(), not reported"
+        report = DriftReport(component, path, rule, f"{detail} (report {MAX_DRIFT_REPORTS}: the last kept; {rest})")
+    else:
+        report = DriftReport(component, path, rule, detail)
+    _reports.append(report)
+    return report
 
 
 def drift_reports() -> list[DriftReport]:
@@ -186,17 +247,15 @@ def reset_drift_reports() -> None:
         _relaxed.clear()
         _seen.clear()
         _reports.clear()
+        _dropped[0] = 0
 
 
 def _collect(component: str, relaxed: _Relaxed, data: Any) -> list[DriftReport]:
     new: list[DriftReport] = []
 
     def add(field_path: str, rule: str, detail: str) -> None:
-        key = (component, field_path, rule)
-        if key not in _seen:
-            _seen.add(key)
-            report = DriftReport(component, field_path, rule, detail)
-            _reports.append(report)
+        report = _add(component, field_path, rule, detail)
+        if report is not None:
             new.append(report)
 
     with _lock:
@@ -206,7 +265,11 @@ def _collect(component: str, relaxed: _Relaxed, data: Any) -> list[DriftReport]:
                 return new
             for deviation in deviations:
                 names, found = _explain(deviation)
-                relaxed.relax(deviation, names)
+                if relaxed.relax(deviation, names) is None:
+                    where = _INDEX.sub("[]", format_path(list(deviation.instance_path)))
+                    many = f"more than {MAX_UNKNOWN_FIELDS_PER_OBJECT} unknown fields"
+                    detail = f"{many}; further unknown fields here are kept but no longer reported one by one"
+                    found = [(where, "unknown fields", detail)]
                 for field_path, rule, detail in found:
                     add(field_path, rule, detail)
             relaxed.validator = relaxed.compile(component)

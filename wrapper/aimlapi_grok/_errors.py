@@ -6,7 +6,8 @@ The tree::
     ├── ConfigurationError             bad client setup (no API key, insecure URL, ...)
     ├── RequestValidationError         (also ValueError) a request the spec refuses; nothing was sent
     ├── BudgetExceededError            the client's USD budget is spent; nothing was sent
-    ├── ToolArgumentsError             (also ValueError) a tool call's arguments are not valid JSON
+    ├── ToolCallError                  (also ValueError) a tool call that cannot be parsed or sent back
+    │   └── ToolArgumentsError         ... because its arguments are not valid JSON (or not an object)
     ├── APIError                       anything that went wrong talking to the API
     │   ├── APIConnectionError         the request did not get an HTTP answer
     │   │   └── APITimeoutError        ... because it timed out
@@ -88,7 +89,11 @@ class BudgetExceededError(GrokError):
         super().__init__(f"budget reached: spent {spent_usd} USD of a {budget_usd} USD budget; request not sent")
 
 
-class ToolArgumentsError(GrokError, ValueError):
+class ToolCallError(GrokError, ValueError):
+    """A tool call that cannot be parsed or sent back (not a function call, no function name, no id)."""
+
+
+class ToolArgumentsError(ToolCallError):
     """A tool call's `arguments` text is not valid JSON (or not a JSON object)."""
 
     def __init__(self, message: str, *, tool_name: str, raw_arguments: str) -> None:

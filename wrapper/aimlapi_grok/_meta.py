@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import TYPE_CHECKING
 
 from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
@@ -55,18 +55,66 @@ class ResponseInfo:
         )
 
 
-def parse_credits(value: object) -> int | None:
-    """Credits as an int, from a header text or a JSON number; None when absent or not a number."""
-    number = parse_usd(value)
-    return int(number) if number is not None and number == number.to_integral_value() else None
+# Bounds of one answer's cost: anything outside is drift, reported and never added to totals.
+# (A huge exponent such as 1e600000 would otherwise cost seconds of CPU, overflow a Decimal
+# context or print a million digits.)
+MAX_USD = Decimal(1_000_000)  # more than any single chat completion could cost
+MAX_CREDITS = 10**15
+MIN_NONZERO_EXPONENT = -30  # a positive amount below 1e-30 is not a price
+MAX_TEXT = 64  # characters of a cost value as sent
+HEADERS_COMPONENT = "response headers"
+_EXACT = Context(prec=60, Emax=99, Emin=-99, traps=[InvalidOperation, Overflow, DivisionByZero])
 
 
-def parse_usd(value: object) -> Decimal | None:
-    """USD as an exact Decimal ("0.001240000" stays exact; a JSON float goes through its repr)."""
-    if value is None or isinstance(value, bool):
+def parse_credits(value: object, where: str = CREDITS_USED_HEADER, component: str = HEADERS_COMPONENT) -> int | None:
+    """Credits as an int, from a header text or a JSON number; None when absent, else reported as drift if unusable.
+
+    Unusable: not a number, not whole, negative, NaN, infinite or above MAX_CREDITS.
+    """
+    number = _bounded(value, MAX_CREDITS, where, component)
+    if number is None:
+        return None
+    if number != number.to_integral_value(context=_EXACT):
+        _drift(component, where, value, "is not a whole number of credits")
+        return None
+    return int(number)
+
+
+def parse_usd(value: object, where: str = USD_SPENT_HEADER, component: str = HEADERS_COMPONENT) -> Decimal | None:
+    """USD as an exact Decimal ("0.001240000" stays exact; a JSON float goes through its repr).
+
+    None when absent; a value that is not a number, negative, NaN, infinite or outside
+    [1e-30, MAX_USD] is reported as drift (DriftWarning) and gives None, so it is never counted.
+    """
+    return _bounded(value, MAX_USD, where, component)
+
+
+def _bounded(value: object, limit: Decimal | int, where: str, component: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        _drift(component, where, value, f"is a {type(value).__name__}, not a number")
+        return None
+    text = str(value).strip()
+    if len(text) > MAX_TEXT:
+        _drift(component, where, value, f"is {len(text)} characters long, not a plausible amount")
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
     except InvalidOperation:
+        _drift(component, where, value, "is not a number")
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        _drift(component, where, value, "is not a finite number")
+        return None
+    if number < 0 or number > limit or (number and number.adjusted() < MIN_NONZERO_EXPONENT):
+        _drift(component, where, value, f"is outside the plausible range 0 or 1e{MIN_NONZERO_EXPONENT}..{limit}")
+        return None
+    return number
+
+
+def _drift(component: str, where: str, value: object, problem: str) -> None:
+    from ._drift import report_deviation
+
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    report_deviation(component, where, "cost", f"cost value {shown} {problem}; not counted")

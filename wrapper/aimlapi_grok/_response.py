@@ -156,13 +156,19 @@ class ChatCompletionResult:
     def credits_used(self) -> int | None:
         """Credits charged: the cost header, else the body's meta.usage."""
         credits = parse_credits(self.response.headers.get(CREDITS_USED_HEADER))
-        return credits if credits is not None else parse_credits(self._meta_usage().get("credits_used"))
+        if credits is not None:
+            return credits
+        return parse_credits(self._meta_usage().get("credits_used"), "meta.usage.credits_used", COMPONENT)
 
     @property
     def usd_spent(self) -> Decimal | None:
         """USD charged (exact Decimal): the cost header, else the body's meta.usage."""
         usd = parse_usd(self.response.headers.get(USD_SPENT_HEADER))
-        return usd if usd is not None else parse_usd(self._meta_usage().get("usd_spent"))
+        return (
+            usd
+            if usd is not None
+            else parse_usd(self._meta_usage().get("usd_spent"), "meta.usage.usd_spent", COMPONENT)
+        )
 
     def _meta_usage(self) -> dict[str, Any]:
         meta = self.body.get("meta")
@@ -183,6 +189,8 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
         data = json.loads(response.content)
     except ValueError:
         raise _not_a_completion(response, "the body is not JSON", retries) from None
+    except RecursionError:
+        raise _not_a_completion(response, "the body is nested too deep to decode", retries) from None
     if not isinstance(data, dict):
         raise _not_a_completion(response, f"the body is a JSON {type(data).__name__}, not an object", retries)
     kind = data.get("object")
@@ -191,7 +199,12 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
     if kind is not None and kind != COMPLETION_OBJECT:
         raise _not_a_completion(response, f"`object` is {kind!r}, not {COMPLETION_OBJECT!r}", retries)
     # The published schema is the stricter one: when the drift check passes, the tolerant check would too.
-    clean, moved = (None, []) if report_drift(COMPONENT, data) else _tolerate(data)
+    try:
+        clean, moved = (None, []) if report_drift(COMPONENT, data) else _tolerate(data)
+    except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
+        raise _not_a_completion(
+            response, "a value is nested too deep to be checked against the spec", retries
+        ) from None
     return ChatCompletionResult(data, response, retries=retries, clean=clean, moved=moved)
 
 
@@ -226,6 +239,7 @@ def _tolerate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[_Moved]
             del parent[key]  # an unusable list item: only in `body` from now on
             shrunk_lists.add(path[:-1])
     moved = [m for m in moved if not any(m[0][: len(lst)] == lst and len(m[0]) > len(lst) for lst in shrunk_lists)]
+    clean.setdefault("object", COMPLETION_OBJECT)  # a wrong `object` (null) was moved aside above
     return clean, moved
 
 

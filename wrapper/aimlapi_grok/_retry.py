@@ -27,7 +27,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import MAXYEAR, UTC
 from typing import TypeVar
 
 import httpx
@@ -70,7 +70,8 @@ def is_retryable(exc: BaseException) -> bool:
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """The server's requested wait from `retry-after-ms` or `Retry-After` (seconds or HTTP date), uncapped.
 
-    None when neither header is present or parses; a date in the past gives 0.
+    None when neither header is present or parses; a date in the past gives 0; a number or
+    date too large to represent gives `math.inf` (`compute_wait` caps every wait).
     """
     millis = headers.get("retry-after-ms")
     if millis is not None:
@@ -83,25 +84,35 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     seconds = _non_negative_float(value)
     if seconds is not None:
         return seconds
-    from email.utils import parsedate_to_datetime
+    from email.utils import parsedate_to_datetime, parsedate_tz
 
+    fields = parsedate_tz(value.strip())
+    if fields is None:
+        logger.debug("ignoring unparsable Retry-After header %r", value)
+        return None
+    if not 1 <= fields[0] <= MAXYEAR:
+        return math.inf  # a date datetime cannot hold (year 99999999999): as far as it gets, capped by the caller
     try:
         when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         logger.debug("ignoring unparsable Retry-After header %r", value)
         return None
     if when.tzinfo is None:  # "-0000" means UTC with no zone information
         when = when.replace(tzinfo=UTC)
     current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    try:
+        return max(0.0, when.timestamp() - current)
+    except (OverflowError, ValueError):
+        return math.inf
 
 
 def _non_negative_float(text: str) -> float | None:
+    """Seconds as sent: any number >= 0 (huge ones give inf, capped by the caller); None otherwise (NaN too)."""
     try:
         number = float(text.strip())
     except ValueError:
         return None
-    return number if number >= 0 and math.isfinite(number) else None
+    return number if number >= 0 else None
 
 
 def compute_wait(

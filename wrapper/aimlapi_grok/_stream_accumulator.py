@@ -45,6 +45,7 @@ __all__ = ["ChunkParseError", "DriftReporter", "StreamAccumulator", "StreamResul
 DriftReporter = Callable[[str, Any], object]  # its answer (conforms or not) is not needed here
 CHUNK_COMPONENT = "ChatCompletionChunk"
 DONE_MARKER = "[DONE]"
+_CHUNK_EVENTS = frozenset(("message", "error"))  # SSE event names that carry chunks or errors
 _TEXT_DELTA_KEYS = frozenset(("content", "role"))  # a delta with nothing else needs no further look
 
 
@@ -206,8 +207,14 @@ class StreamAccumulator:
         return self._done or self._finish_reason is not None
 
     def decode(self, data: str, event: str = "") -> dict[str, Any] | None:
-        """One event's data as a chunk dict, accumulated; None for ``[DONE]`` or an empty event."""
+        """One event's data as a chunk dict, accumulated; None for ``[DONE]``, an empty or a non-message event.
+
+        Only unnamed (``message``) events carry chunks, and ``error`` events errors: ``event: ping``
+        and other named events are skipped, neither parsed nor reported as drift.
+        """
         self.text_delta = ""
+        if event and event not in _CHUNK_EVENTS:
+            return None
         if data == DONE_MARKER:
             self._done = True
             self._snapshot = None
@@ -218,8 +225,16 @@ class StreamAccumulator:
             payload = _decode_json(data)
         except ValueError as exc:
             shown = data if len(data) <= 200 else data[:197] + "..."
+            if event == "error":  # an error event whose data is plain text: the text is the server's message
+                raise self.error(
+                    f"the stream carried an error event after {self.chunk_count} chunk(s): {shown}"
+                ) from None
             raise self.error(f"stream event {self.chunk_count + 1} is not valid JSON ({exc}): {shown!r}") from None
+        except RecursionError:
+            raise self.error(f"stream event {self.chunk_count + 1} is nested too deep to decode") from None
         if type(payload) is not dict:
+            if event == "error":
+                raise self.error(f"the stream carried an error event after {self.chunk_count} chunk(s): {data[:300]}")
             raise self.error(
                 f"stream event {self.chunk_count + 1} is a JSON {type(payload).__name__}, not a chunk object"
             )
@@ -377,10 +392,10 @@ class StreamAccumulator:
         cost = meta.get("usage")
         if type(cost) is not dict:
             return
-        credits_used = parse_credits(cost.get("credits_used"))
+        credits_used = parse_credits(cost.get("credits_used"), "meta.usage.credits_used", CHUNK_COMPONENT)
         if credits_used is not None:
             self._credits_used = credits_used
-        usd_spent = parse_usd(cost.get("usd_spent"))
+        usd_spent = parse_usd(cost.get("usd_spent"), "meta.usage.usd_spent", CHUNK_COMPONENT)
         if usd_spent is not None:
             self._usd_spent = usd_spent
 

@@ -11,7 +11,10 @@ the end), ``get_final_result()`` reads to the end and returns it::
     print(stream.result.usd_spent)
 
 Server-sent-event framing is httpx-sse's (only CR, LF and CRLF end a line,
-so U+2028 / U+2029 inside text come through intact). The decoding and
+so U+2028 / U+2029 inside text come through intact), read through ``_sse``
+(a leading byte order mark is skipped; a bare JSON error object in the body
+becomes an error event). Only ``message`` events (and ``error`` events) are
+chunks: ``event: ping`` and other named events are skipped. The decoding and
 assembly live in ``StreamAccumulator`` (no I/O), shared by both classes.
 
 Ending: the connection is closed when the stream ends, when the caller
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -179,9 +182,9 @@ class Stream(_StreamState):
             finally:
                 self.close()
             raise self._wrong_content_type(self.response.headers.get("content-type", ""))
-        from httpx_sse import EventSource
+        from ._sse import iter_events
 
-        self._events = cast("Generator[ServerSentEvent, None, None]", EventSource(self.response).iter_sse())
+        self._events = iter_events(self.response)
         return self._events
 
     def _read(self, mode: int) -> Generator[Any, None, None]:
@@ -275,9 +278,9 @@ class AsyncStream(_StreamState):
             finally:
                 await self.close()
             raise self._wrong_content_type(self.response.headers.get("content-type", ""))
-        from httpx_sse import EventSource
+        from ._sse import aiter_events
 
-        self._events = EventSource(self.response).aiter_sse()
+        self._events = aiter_events(self.response)
         return self._events
 
     async def _read(self, mode: int) -> AsyncGenerator[Any, None]:

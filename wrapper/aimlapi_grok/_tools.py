@@ -15,7 +15,10 @@ A tool loop::
 ``parse_tool_calls`` reads a ``ChatCompletionResult`` (anything with
 ``.completion``), a generated ``ChatCompletion`` or ``ChatCompletionMessage``,
 or a ``StreamResult``; invalid JSON arguments raise ``ToolArgumentsError``
-carrying the raw text.
+carrying the raw text. A tool call that is not a function call (a custom
+tool call, which the spec allows in answers but not in requests), or that
+has no function name or id, raises ``ToolCallError`` (its parent) rather
+than being skipped: read such calls from ``result.tool_calls``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
 
-from ._errors import ToolArgumentsError
+from ._errors import ToolArgumentsError, ToolCallError
 from ._stream_accumulator import StreamedToolCall, StreamResult
 from ._tool_schema import function_parameters_schema, split_docstring
 
@@ -171,12 +174,12 @@ def parse_tool_call(call: StreamedToolCall | ToolCall | CustomToolCall) -> Parse
     else:
         call_id, kind = _str_or_none(getattr(call, "id", None)), str(getattr(call, "type_", "function"))
         function = getattr(call, "function", None)
-        if kind != "function" or function is None:
-            raise ValueError(f"tool call {call_id!r} is a {kind!r} tool call; only function tool calls are parsed")
-        name, raw, index = _str_or_none(function.name), function.arguments, None
+        if kind != "function":
+            raise ToolCallError(f"tool call {call_id!r} is a {kind!r} tool call; only function tool calls are parsed")
+        name, raw, index = _str_or_none(getattr(function, "name", None)), getattr(function, "arguments", None), None
         raw = raw if isinstance(raw, str) else ""
     if not name:
-        raise ValueError(f"tool call {call_id!r} carries no function name")
+        raise ToolCallError(f"tool call {call_id!r} carries no function name")
     return ParsedToolCall(call_id, name, decode_arguments(raw, name, call_id), raw, kind, index)
 
 
@@ -233,10 +236,11 @@ def assistant_message_from(
         calls = []
         for position, call in enumerate(message.tool_calls if isinstance(message.tool_calls, list) else []):
             function = getattr(call, "function", None)
-            if getattr(call, "type_", None) != "function" or function is None:
-                raise ValueError(f"tool call #{position} is not a function tool call; it cannot be sent back as one")
-            name = function.name if isinstance(function.name, str) else None
-            arguments = function.arguments if isinstance(function.arguments, str) else ""
+            if getattr(call, "type_", None) != "function":
+                raise ToolCallError(f"tool call #{position} is not a function tool call; it cannot be sent back as one")
+            name = _str_or_none(getattr(function, "name", None))
+            arguments = getattr(function, "arguments", None)
+            arguments = arguments if isinstance(arguments, str) else ""
             calls.append(_call_dict(_str_or_none(call.id), name, arguments, f"tool call #{position}"))
     message_dict: AssistantMessageDict = {"role": "assistant"}
     if text or not calls:
@@ -250,9 +254,9 @@ def assistant_message_from(
 
 def _call_dict(call_id: str | None, name: str | None, arguments: str, where: str) -> ToolCallDict:
     if not call_id:
-        raise ValueError(f"{where} has no id; a tool call cannot be answered without one")
+        raise ToolCallError(f"{where} has no id; a tool call cannot be answered without one")
     if not name:
-        raise ValueError(f"{where} ({call_id!r}) has no function name")
+        raise ToolCallError(f"{where} ({call_id!r}) has no function name")
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 

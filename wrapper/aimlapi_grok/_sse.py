@@ -1,0 +1,116 @@
+"""Server-sent events from an httpx response, read the way a hostile server cannot trip up.
+
+httpx-sse's line and event decoders do the framing (only CR, LF and CRLF end
+a line; U+2028 inside text stays text). Around them, ``EventReader`` adds
+what a real server or proxy may send that plain SSE parsing loses:
+
+- a UTF-8 byte order mark before the first line (the SSE spec says to skip
+  it; without that the first event's ``data`` field is unrecognised and the
+  event is silently dropped);
+- a JSON error object written into the event stream without SSE framing
+  (``{"message": "...", "statusCode": 500}`` as bare lines, as a proxy or a
+  failing upstream may do): such lines are not SSE fields and would be
+  ignored, so the answer would look merely cut short. They are surfaced as
+  an ``event: error`` carrying the JSON text, which the stream turns into a
+  StreamError with the server's message. Other stray lines are ignored, as
+  the SSE spec says.
+
+Which events are chunks (``message``) and which are skipped (``ping`` and
+other named events) is decided by the consumer, ``StreamAccumulator.decode``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Generator
+from typing import TYPE_CHECKING
+
+# The decoders live in a private module of httpx-sse; the version is pinned (<0.5) in pyproject.toml
+# and tests/unit/test_hostile_streams.py exercises them through this reader.
+from httpx_sse import ServerSentEvent
+from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+if TYPE_CHECKING:
+    import httpx
+
+BOM = "\ufeff"
+SSE_FIELDS = frozenset(("data", "event", "id", "retry"))
+MAX_STRAY_CHARS = 65536  # a stray (non-SSE) block longer than this is not an error object worth keeping
+
+
+class EventReader:
+    """Text pieces in, server-sent events out (see the module docstring). No I/O."""
+
+    __slots__ = ("_events", "_lines", "_started", "_stray", "_stray_chars")
+
+    def __init__(self) -> None:
+        self._lines = SSELineDecoder()
+        self._events = SSEDecoder()
+        self._started = False
+        self._stray: list[str] = []
+        self._stray_chars = 0
+
+    def feed(self, text: str) -> list[ServerSentEvent]:
+        """The events completed by this piece of the body."""
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix(BOM)
+            if not text:
+                return []
+        found: list[ServerSentEvent] = []
+        for line in self._lines.decode(text):
+            self._line(line, found)
+        return found
+
+    def flush(self) -> list[ServerSentEvent]:
+        """At the end of the body: a pending stray error object (an unfinished event is dropped, per the spec)."""
+        found: list[ServerSentEvent] = []
+        for line in self._lines.flush():
+            self._line(line, found)
+        self._end_stray(found)
+        return found
+
+    def _line(self, line: str, found: list[ServerSentEvent]) -> None:
+        if line and not line.startswith(("data:", ":")) and line.partition(":")[0] not in SSE_FIELDS:
+            if self._stray_chars + len(line) <= MAX_STRAY_CHARS:
+                self._stray.append(line)
+            self._stray_chars += len(line)
+            return
+        if not line:
+            self._end_stray(found)
+        event = self._events.decode(line)
+        if event is not None:
+            found.append(event)
+
+    def _end_stray(self, found: list[ServerSentEvent]) -> None:
+        if not self._stray:
+            return
+        text = "\n".join(self._stray)
+        complete = self._stray_chars <= MAX_STRAY_CHARS
+        self._stray, self._stray_chars = [], 0
+        if not complete or not text.lstrip().startswith("{"):
+            return
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(value, dict) and ("error" in value or "message" in value):
+            found.append(ServerSentEvent(event="error", data=text))
+
+
+def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, None]:
+    """The events of a streamed response body."""
+    reader = EventReader()
+    for text in response.iter_text():
+        yield from reader.feed(text)
+    yield from reader.flush()
+
+
+async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
+    """The events of a streamed response body (async)."""
+    reader = EventReader()
+    async for text in response.aiter_text():
+        for event in reader.feed(text):
+            yield event
+    for event in reader.flush():
+        yield event
