@@ -176,8 +176,9 @@ def parse_tool_call(call: StreamedToolCall | ToolCall | CustomToolCall) -> Parse
         function = getattr(call, "function", None)
         if kind != "function":
             raise ToolCallError(f"tool call {call_id!r} is a {kind!r} tool call; only function tool calls are parsed")
-        name, raw, index = _str_or_none(getattr(function, "name", None)), getattr(function, "arguments", None), None
-        raw = raw if isinstance(raw, str) else ""
+        arguments = getattr(function, "arguments", None)
+        name, index = _str_or_none(getattr(function, "name", None)), None
+        raw = arguments if isinstance(arguments, str) else ""
     if not name:
         raise ToolCallError(f"tool call {call_id!r} carries no function name")
     return ParsedToolCall(call_id, name, decode_arguments(raw, name, call_id), raw, kind, index)
