@@ -61,7 +61,7 @@ def _rendered_tracebacks(error: BaseException) -> str:
     stdlib = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
     console = rich.console.Console(file=io.StringIO(), width=200)
     console.print(rich.traceback.Traceback.from_exception(type(error), error, error.__traceback__, show_locals=True))
-    rendered = console.file.getvalue()  # type: ignore[attr-defined]
+    rendered = str(console.file.getvalue())  # type: ignore[attr-defined]
     return stdlib + rendered
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 COMPONENT = "ChatCompletion"
 COMPLETION_OBJECT = "chat.completion"
 
+_TOLERATE_ROUNDS = 4
 # A value moved out of its typed slot: (path of the object holding it, key, value).
 _Moved = tuple[tuple[str | int, ...], str, Any]
 
@@ -225,21 +226,26 @@ def _tolerate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[_Moved]
         return None, []
     clean = copy.deepcopy(data)
     clean.setdefault("object", COMPLETION_OBJECT)  # dropped by the API: the drift report says so
-    found = {tuple(error.instance_path) for error in checker.iter_errors(clean)}
     moved: list[_Moved] = []
     shrunk_lists: set[tuple[str | int, ...]] = set()
-    for path in sorted(found, key=_path_order, reverse=True):
-        if not path or any(path[:i] in found for i in range(1, len(path))):
-            continue  # the root, or inside a value that is moved as a whole
-        parent = _follow_json(clean, path[:-1])
-        key = path[-1]
-        if isinstance(key, str) and isinstance(parent, dict):
-            moved.append((path[:-1], key, parent.pop(key)))
-        elif isinstance(key, int) and isinstance(parent, list):
-            del parent[key]  # an unusable list item: only in `body` from now on
-            shrunk_lists.add(path[:-1])
+    # Moving a value out can leave its object without a field the models require (an annotation whose
+    # `type` was null): the next round then removes that object as a whole. A few rounds always settle.
+    for _ in range(_TOLERATE_ROUNDS):
+        found = {tuple(error.instance_path) for error in checker.iter_errors(clean)} - {()}
+        if not found:
+            break
+        for path in sorted(found, key=_path_order, reverse=True):
+            if any(path[:i] in found for i in range(1, len(path))):
+                continue  # inside a value that is moved as a whole
+            parent = _follow_json(clean, path[:-1])
+            key = path[-1]
+            if isinstance(key, str) and isinstance(parent, dict):
+                moved.append((path[:-1], key, parent.pop(key)))
+            elif isinstance(key, int) and isinstance(parent, list):
+                del parent[key]  # an unusable list item: only in `body` from now on
+                shrunk_lists.add(path[:-1])
+        clean.setdefault("object", COMPLETION_OBJECT)  # a wrong `object` (null) was moved aside above
     moved = [m for m in moved if not any(m[0][: len(lst)] == lst and len(m[0]) > len(lst) for lst in shrunk_lists)]
-    clean.setdefault("object", COMPLETION_OBJECT)  # a wrong `object` (null) was moved aside above
     return clean, moved
 
 
