@@ -14,7 +14,7 @@ OLD ?=
 NEW ?=
 COMMIT ?=
 
-.PHONY: help install venv spec generate spec-update spec-diff lint test demo bench clean
+.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz demo bench clean
 
 help:
 	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"
@@ -24,6 +24,7 @@ help:
 	@echo "make spec-update COMMIT=<sha>   re-pin, show the API diff, regenerate"
 	@echo "make spec-diff OLD=<file> NEW=<file>   API-level diff of two specs"
 	@echo "make demo         a streamed chat against the embedded emulator (offline)"
+	@echo "make fuzz         10,000 hostile completions and 3,000 hostile streams, random seed (printed)"
 	@echo "make bench        benchmarks against raw httpx and openai-python"
 
 $(PY):
@@ -66,6 +67,12 @@ lint:
 
 test: lint
 	$(PY) -m pytest
+
+# The full fuzz run; replay a failure with FUZZ_SEED=<printed seed> make fuzz.
+FUZZ_SEED ?= $(shell $(PYTHON) -c "import secrets; print(secrets.randbelow(10**9))")
+fuzz:
+	@echo "fuzz: seed $(FUZZ_SEED)"
+	FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/fuzz -q
 
 DEMO_PROMPT := Explain in two sentences why streaming matters for chat UIs.
 demo:
