@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ._redact import Redactor, sanitized_request, sanitized_response
+from ._redact import Redactor, body_snippet, sanitized_request, sanitized_response
 
 if TYPE_CHECKING:
     import httpx
@@ -230,7 +230,7 @@ def status_error_for(response: httpx.Response, *, retries: int = 0) -> APIStatus
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
     detail = body.get("message") if isinstance(body, dict) else None
     if detail is None:
-        snippet = " ".join(redactor.text(response.text).split())[:200]
+        snippet = body_snippet(response)
         detail = snippet or "empty body"
     message = f"HTTP {response.status_code} from {response.request.url.path}: {detail}"
     return cls(message, response=response, body=body, retries=retries)

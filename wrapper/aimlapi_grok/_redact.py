@@ -134,3 +134,8 @@ def request_of(response: httpx.Response) -> httpx.Request | None:
         return response.request
     except RuntimeError:
         return None
+
+
+def body_snippet(response: httpx.Response, limit: int = 200) -> str:
+    """The start of a read body for an error message: whitespace collapsed, the key redacted before cutting."""
+    return " ".join(Redactor.for_request(request_of(response)).text(response.text).split())[:limit]

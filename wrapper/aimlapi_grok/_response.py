@@ -24,6 +24,7 @@ from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE
 from ._drift import report_drift
 from ._errors import ResponseValidationError
 from ._meta import ResponseInfo, parse_credits, parse_usd
+from ._redact import body_snippet
 from ._schema import validator
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
 
 
 def _not_a_completion(response: httpx.Response, reason: str, retries: int) -> ResponseValidationError:
-    snippet = " ".join(response.text.split())[:200] or "<empty>"
+    snippet = body_snippet(response) or "<empty>"
     content_type = response.headers.get("content-type", "no content-type")
     return ResponseValidationError(
         f"HTTP {response.status_code} answer is not a chat completion: {reason} ({content_type}); body: {snippet}",

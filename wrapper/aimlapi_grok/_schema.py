@@ -103,6 +103,7 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
+@cache
 def definition_names() -> frozenset[str]:
     return frozenset(schema_document()["tolerant"]["$defs"])
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from aimlapi_grok_api.types import UNSET
 
-from ._schema import surface
+from ._schema import definition_names, surface, validator
 from ._stream_accumulator import ChunkParseError
 
 if TYPE_CHECKING:
@@ -83,13 +83,26 @@ def _enum_value(
 def _nested_model(
     from_dict: Callable[[dict[str, Any]], Any], key: str, value: Any, extra: dict[str, Any] | None
 ) -> tuple[Any, dict[str, Any] | None]:
-    # A rare nested object (usage, meta, logprobs): the generated from_dict, else the value kept in `extra`.
-    if type(value) is dict:
+    # A rare nested object (usage, meta, logprobs): the generated from_dict when the value conforms to its
+    # tolerant schema, else the value kept in `extra`. (On a non-conforming value from_dict may succeed yet
+    # keep raw values inside the model, which its to_dict() then cannot serialize.)
+    if type(value) is dict and _conforms(getattr(from_dict, "__self__", None), value):
         try:
             return from_dict(value), extra
         except _GENERATED_PARSE_ERRORS:
             pass
     return UNSET, _keep(extra, key, value)
+
+
+def _conforms(model: Any, value: dict[str, Any]) -> bool:
+    """True when `value` conforms to the tolerant schema of the component the generated `model` is named after."""
+    name = getattr(model, "__name__", "")
+    if name not in definition_names():
+        return True  # no schema to check against: the generated from_dict decides alone
+    try:
+        return bool(validator(name).is_valid(value))
+    except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
+        return False
 
 
 def _model_class(class_name: str) -> type[Any]:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import ResponseValidationError, StreamError
-from ._redact import request_of
+from ._redact import body_snippet, request_of
 from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult, chunk_parser
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class _StreamState:
 
     def _wrong_content_type(self, content_type: str) -> ResponseValidationError:
         # Called after the body was read (the message quotes it).
-        snippet = " ".join(self.response.text.split())[:200] or "<empty>"
+        snippet = body_snippet(self.response) or "<empty>"
         return ResponseValidationError(
             f"HTTP {self.response.status_code} answer to a stream=True request is not {EVENT_STREAM} "
             f"(content-type: {content_type or 'none'}); body: {snippet}",
