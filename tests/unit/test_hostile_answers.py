@@ -368,3 +368,11 @@ async def test_json_error_inside_an_event_stream_is_a_stream_error_with_its_mess
     ):
         await _final(kind, server.url)
     assert caught.value.partial_text in ("", "Hello")
+
+
+def test_error_event_without_data_is_a_stream_error() -> None:
+    """An `event: error` carrying no data after a chunk: StreamError (not a silently skipped event)."""
+    client = _client(_events(CHUNK) + "event: error\n\n" + _events(LAST, "[DONE]"), content_type="text/event-stream")
+    with pytest.raises(StreamError, match="error event after 1 chunk") as caught:
+        client.chat.completions.create(messages=USER_HI, stream=True).get_final_result()
+    assert caught.value.partial_text == "Hello"

@@ -220,6 +220,9 @@ class StreamAccumulator:
             self._snapshot = None
             return None
         if not data:
+            if event == "error":
+                where = f"after {self.chunk_count} chunk(s)"
+                raise self.error(f"the stream carried an error event {where}, without a message")
             return None
         try:
             payload = _decode_json(data)
