@@ -147,7 +147,11 @@ def default_drift_reporter() -> DriftReporter:
 
 
 class StreamAccumulator:
-    """Decodes SSE ``data`` payloads one by one and assembles the StreamResult. No I/O."""
+    """Decodes SSE ``data`` payloads one by one and assembles the StreamResult. No I/O.
+
+    ``request`` (optional) is the request the stream answers: only used to redact
+    its key if the server echoes it in an error (see ``_redact``).
+    """
 
     __slots__ = (
         "_credits_used",
