@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import os
 import random
+import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -50,13 +51,22 @@ class Failures:
         except GrokError:
             pass
         except Exception as exc:
-            self.count += 1
-            kind = f"{type(exc).__name__}: {str(exc)[:120]}"
-            self.kinds[kind] = self.kinds.get(kind, 0) + 1
-            if len(self.first) < 5:
-                import traceback
+            self.record(case, exc)
 
-                self.first.append(f"case {case}: {''.join(traceback.format_exception(exc))[-1500:]}")
+    async def arun(self, case: int, step: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await step()
+        except GrokError:
+            pass
+        except Exception as exc:
+            self.record(case, exc)
+
+    def record(self, case: int, exc: Exception) -> None:
+        self.count += 1
+        kind = f"{type(exc).__name__}: {str(exc)[:120]}"
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if len(self.first) < 5:
+            self.first.append(f"case {case}: {''.join(traceback.format_exception(exc))[-1500:]}")
 
     def report(self, what: str, total: int) -> str:
         kinds = "\n".join(f"  {count} x {kind}" for kind, count in sorted(self.kinds.items(), key=lambda i: -i[1]))
@@ -81,7 +91,7 @@ def _read_everything(result: Any) -> None:
 
 
 def test_fuzz_hostile_completions(capsys: Any) -> None:
-    """Thousands of mutated completions (bodies, statuses, cost headers): only library errors, never others."""
+    """Thousands of mutated completions (bodies, statuses, cost headers), sync and async: only library errors."""
     rng = random.Random(SEED)
     seeds = seed_answers()
     failures = Failures()
@@ -91,13 +101,25 @@ def test_fuzz_hostile_completions(capsys: Any) -> None:
         status, headers, body = answers.pop()
         return httpx.Response(status, headers=headers, content=body)
 
-    client = Grok(api_key=KEY, max_retries=0, http_client=httpx.Client(transport=httpx.MockTransport(answer)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DriftWarning)
+    transport = httpx.MockTransport(answer)
+    client = Grok(api_key=KEY, max_retries=0, http_client=httpx.Client(transport=transport))
+    aclient = AsyncGrok(api_key=KEY, max_retries=0, http_client=httpx.AsyncClient(transport=transport))
+
+    async def async_case() -> None:
+        _read_everything(await aclient.chat.completions.create(messages=USER))
+
+    async def run_all() -> None:
         for case in range(FUZZ_COMPLETIONS):
             answers.append(hostile_completion(rng, seeds))
-            failures.run(case, lambda: _read_everything(client.chat.completions.create(messages=USER)))
-    client.total_usd_spent.as_tuple()  # the totals stay usable
+            if case % 8 == 7:
+                await failures.arun(case, async_case)
+            else:
+                failures.run(case, lambda: _read_everything(client.chat.completions.create(messages=USER)))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DriftWarning)
+        asyncio.run(run_all())
+    assert client.total_usd_spent + aclient.total_usd_spent >= 0  # the totals stay usable
     with capsys.disabled():
         print(f"\nfuzz: {FUZZ_COMPLETIONS} hostile completions, seed {SEED}")
     assert failures.count == 0, failures.report("completions", FUZZ_COMPLETIONS)
@@ -141,12 +163,7 @@ def test_fuzz_hostile_streams(capsys: Any) -> None:
         for case in range(FUZZ_STREAMS):
             bodies.append(hostile_stream(rng, seeds))
             if case % 4 == 3:
-                try:
-                    await async_case()
-                except GrokError:
-                    pass
-                except Exception as exc:
-                    failures.run(case, lambda exc=exc: _reraise(exc))  # type: ignore[misc]
+                await failures.arun(case, async_case)
             else:
                 failures.run(case, lambda case=case: sync_case(case % 3))  # type: ignore[misc]
 
@@ -156,7 +173,3 @@ def test_fuzz_hostile_streams(capsys: Any) -> None:
     with capsys.disabled():
         print(f"\nfuzz: {FUZZ_STREAMS} hostile streams, seed {SEED + 1}")
     assert failures.count == 0, failures.report("streams", FUZZ_STREAMS)
-
-
-def _reraise(exc: BaseException) -> None:
-    raise exc
