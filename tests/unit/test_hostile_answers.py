@@ -79,7 +79,7 @@ def _drift_paths() -> set[str]:
 # -- cost values ------------------------------------------------------------------------------------
 
 HOSTILE_AMOUNTS = ["1e600000", "1e1000000", "1e5000", "-1", "-0.5", "NaN", "sNaN", "Infinity", "-Infinity", "1e-600000"]
-HOSTILE_AMOUNTS += ["twelve", "0x10", "1" * 100]
+HOSTILE_AMOUNTS += ["twelve", "0x10", "1" * 100, "0E-600000", "0E+600000"]
 
 
 @pytest.mark.parametrize("value", HOSTILE_AMOUNTS)

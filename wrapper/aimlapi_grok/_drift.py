@@ -18,7 +18,7 @@ grow memory or per-call cost without end. The registry keeps the first
 `MAX_DRIFT_REPORTS` distinct reports and counts the rest
 (`drift_reports_dropped()`); an object that has collected
 `MAX_UNKNOWN_FIELDS_PER_OBJECT` unknown field names stops checking unknown
-fields (reported once: "further unknown fields are accepted unreported"), so
+fields (one report says so; they are still kept in the models), so
 the relaxed schema below stays bounded by the size of the spec.
 
 `report_deviation()` reports a deviation found outside schema validation

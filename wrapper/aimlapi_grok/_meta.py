@@ -61,6 +61,7 @@ class ResponseInfo:
 MAX_USD = Decimal(1_000_000)  # more than any single chat completion could cost
 MAX_CREDITS = 10**15
 MIN_NONZERO_EXPONENT = -30  # a positive amount below 1e-30 is not a price
+MIN_EXPONENT, MAX_EXPONENT = -40, 20  # of the Decimal as written: "0.001240000" has -9
 MAX_TEXT = 64  # characters of a cost value as sent
 HEADERS_COMPONENT = "response headers"
 _EXACT = Context(prec=60, Emax=99, Emin=-99, traps=[InvalidOperation, Overflow, DivisionByZero])
@@ -107,10 +108,15 @@ def _bounded(value: object, limit: Decimal | int, where: str, component: str) ->
     if not number.is_finite():
         _drift(component, where, value, "is not a finite number")
         return None
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite numbers have an int exponent
     if number < 0 or number > limit or (number and number.adjusted() < MIN_NONZERO_EXPONENT):
         _drift(component, where, value, f"is outside the plausible range 0 or 1e{MIN_NONZERO_EXPONENT}..{limit}")
         return None
-    return number
+    if not MIN_EXPONENT <= exponent <= MAX_EXPONENT:  # 0E-600000 would print 600,000 zeros
+        _drift(component, where, value, "has an implausible exponent")
+        return None
+    return number.copy_abs() if number.is_zero() else number  # -0 is 0
 
 
 def _drift(component: str, where: str, value: object, problem: str) -> None:
