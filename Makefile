@@ -69,7 +69,9 @@ test: lint
 	$(PY) -m pytest
 
 # The full fuzz run; replay a failure with FUZZ_SEED=<printed seed> make fuzz.
-FUZZ_SEED ?= $(shell $(PYTHON) -c "import secrets; print(secrets.randbelow(10**9))")
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell $(PYTHON) -c "import secrets; print(secrets.randbelow(10**9))")
+endif
 fuzz:
 	@echo "fuzz: seed $(FUZZ_SEED)"
 	FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/fuzz -q

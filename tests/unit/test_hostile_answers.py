@@ -23,6 +23,7 @@ from aimlapi_grok import (
     GrokError,
     ResponseValidationError,
     StreamError,
+    ToolArgumentsError,
     ToolCallError,
     assistant_message_from,
     drift_reports,
@@ -211,6 +212,16 @@ def test_unknown_field_nested_300_deep_is_kept_as_drift() -> None:
     with pytest.warns(DriftWarning, match="nested too deep"):
         result = _client(body).chat.completions.create(messages=USER_HI)
     assert result.completion.choices[0].message.additional_properties["deep_extra"] == _nested(300)  # type: ignore[union-attr,index]
+
+
+def test_tool_arguments_nested_100000_deep_are_a_tool_arguments_error() -> None:
+    """Tool call arguments nested 100,000 deep: parse_tool_calls raises ToolArgumentsError, not RecursionError."""
+    deep = '{"a":' * 100_000 + "1" + "}" * 100_000
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": deep}}
+    result = _client(_with_message(tool_calls=[call])).chat.completions.create(messages=USER_HI)
+    with pytest.raises(ToolArgumentsError, match="nested too deep") as caught:
+        parse_tool_calls(result)
+    assert caught.value.raw_arguments == deep
 
 
 def test_stream_event_nested_deep_mid_stream_is_a_stream_error_or_drift() -> None:

@@ -98,8 +98,9 @@ class ToolArgumentsError(ToolCallError):
 
     def __init__(self, message: str, *, tool_name: str, raw_arguments: str) -> None:
         self.tool_name = tool_name
-        self.raw_arguments = raw_arguments
-        super().__init__(f"{message} (tool {tool_name!r}, raw arguments: {raw_arguments!r})")
+        self.raw_arguments = raw_arguments  # whole; the message shows the start of a long text
+        shown = repr(raw_arguments) if len(raw_arguments) <= 300 else repr(raw_arguments[:300]) + "..."
+        super().__init__(f"{message} (tool {tool_name!r}, raw arguments: {shown})")
 
 
 class APIError(GrokError):

@@ -194,6 +194,12 @@ def decode_arguments(raw: str, tool_name: str, call_id: str | None = None) -> di
         raise ToolArgumentsError(
             f"the arguments of tool call {call_id!r} are not valid JSON ({exc})", tool_name=tool_name, raw_arguments=raw
         ) from None
+    except RecursionError:
+        raise ToolArgumentsError(
+            f"the arguments of tool call {call_id!r} are nested too deep to decode",
+            tool_name=tool_name,
+            raw_arguments=raw,
+        ) from None
     if not isinstance(value, dict):
         kind = "null" if value is None else type(value).__name__
         raise ToolArgumentsError(
