@@ -4,7 +4,8 @@ Seeds come from the emulator's answer planner (valid against the spec: text,
 tool calls, logprobs, usage, cost). Mutations, each applied at a random node:
 deletion, null, type swap, deep nesting (up to 100,000 levels, spliced in as
 text), huge strings (lone surrogates included) and numbers (1e400, 5000-digit
-integers, NaN), unknown fields, list floods; hostile cost headers. Streams add
+integers, NaN), unknown fields, list floods; hostile cost headers, a byte
+order mark, invalid UTF-8 bytes, a cut body. Streams add
 odd SSE framing: CR / CRLF line ends, a BOM, comments, named events, id and
 retry fields, data split over lines, garbage and bare JSON error lines, a
 missing [DONE], a cut body, and bodies delivered in random byte pieces.
@@ -183,7 +184,14 @@ def hostile_completion(rng: random.Random, seeds: list[Any]) -> tuple[int, dict[
     text = mutator.dumps(mutator.mutate(body, rng.choice([0, 1, 1, 2, 3, 5])))
     if rng.random() < 0.05:
         text = text[: rng.randrange(len(text) + 1)]  # cut short
-    return status, hostile_headers(rng, mutator), text.encode("utf-8", "surrogatepass")
+    data = text.encode("utf-8", "surrogatepass")
+    roll = rng.random()
+    if roll < 0.03:
+        data = b"\xef\xbb\xbf" + data  # a byte order mark
+    elif roll < 0.06:
+        cut = rng.randrange(len(data) + 1)
+        data = data[:cut] + rng.choice([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x00"]) + data[cut:]  # invalid UTF-8
+    return status, hostile_headers(rng, mutator), data
 
 
 def hostile_stream(rng: random.Random, seeds: list[Any]) -> tuple[dict[str, str], list[bytes]]:

@@ -178,6 +178,12 @@ def test_retry_after_far_future_date_from_a_real_server_waits_the_cap(caplog: py
     assert [getattr(r, "retry_wait", None) for r in caplog.records if hasattr(r, "retry_wait")] == [RETRY_AFTER_CAP]
 
 
+def test_completion_body_with_a_utf8_bom_is_read() -> None:
+    """A JSON completion starting with a UTF-8 BOM (which RFC 8259 lets a reader ignore) parses as usual."""
+    result = _client(b"\xef\xbb\xbf" + json.dumps(COMPLETION).encode()).chat.completions.create(messages=USER_HI)
+    assert result.text == COMPLETION["choices"][0]["message"]["content"]
+
+
 # -- nesting ----------------------------------------------------------------------------------------
 
 
