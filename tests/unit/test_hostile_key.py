@@ -86,14 +86,17 @@ def test_locals_capturing_traceback_shows_no_key() -> None:
     assert API_KEY not in rendered
 
 
-def test_status_error_traceback_from_a_hostile_server_shows_no_key() -> None:
-    """A 401 from a real server echoing the key, traceback rendered with locals: no key anywhere."""
-    with hostile_server(http_answer(401, {"message": ECHO, "statusCode": 401})) as server:
-        client = Grok(api_key=API_KEY, base_url=server.url, max_retries=0)
-        with pytest.raises(AuthenticationError) as caught:
+@pytest.mark.parametrize(("status", "error_class"), [(401, AuthenticationError), (503, InternalServerError)])
+def test_status_error_traceback_from_a_hostile_server_shows_no_key(status: int, error_class: type[Exception]) -> None:
+    """A 401 (or a 503, retried through stamina) echoing the key, traceback rendered with locals: no key anywhere."""
+    # (built inline: a local holding the echo would be rendered by the traceback of this very frame)
+    with hostile_server(http_answer(status, {"message": ECHO, "statusCode": status}, retry_after="0")) as server:
+        client = Grok(api_key=API_KEY, base_url=server.url, max_retries=1)
+        with pytest.raises(error_class) as caught:
             client.chat.completions.create(messages=USER_HI)
         client.close()
     assert API_KEY in server.requests[0].decode()  # the key did travel (the test can fail)
+    assert len(server.requests) == (2 if status == 503 else 1)
     assert API_KEY not in _rendered_tracebacks(caught.value)
 
 
