@@ -393,3 +393,16 @@ def test_error_event_without_data_is_a_stream_error() -> None:
     with pytest.raises(StreamError, match="error event after 1 chunk") as caught:
         client.chat.completions.create(messages=USER_HI, stream=True).get_final_result()
     assert caught.value.partial_text == "Hello"
+
+
+def test_null_in_a_non_nullable_nested_chunk_slot_is_kept_aside() -> None:
+    """A tool call delta with `"function": null`: the typed chunk serializes, the null kept in additional_properties."""
+    fragment = {"index": 0, "id": "call_1", "type": "function", "function": None}
+    odd = CHUNK | {"choices": [{"index": 0, "delta": {"tool_calls": [fragment]}, "finish_reason": None}]}
+    client = _client(_events(CHUNK, odd, LAST, "[DONE]"), content_type="text/event-stream")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DriftWarning)
+        chunks = list(client.chat.completions.create(messages=USER_HI, stream=True))
+    call = chunks[1].choices[0].delta.tool_calls[0]  # type: ignore[index,union-attr]
+    assert call.additional_properties == {"function": None}
+    assert chunks[1].to_dict()["choices"][0]["delta"]["tool_calls"][0]["function"] is None

@@ -121,11 +121,21 @@ def _fills_slots(cls: type[Any], attributes: list[str]) -> bool:
     return not (hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"))
 
 
-def _field_lines(name: str, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool) -> list[str]:
+def _nullable(cls: type[Any], attribute: str) -> bool:
+    """True when the generated model types `attribute` as possibly None (`X | Unset | None`)."""
+    field = attrs.fields_dict(cls).get(attribute)
+    return field is None or "None" in str(field.type)
+
+
+def _field_lines(
+    name: str, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool, nullable: bool = True
+) -> list[str]:
     """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`).
 
     The JSON key is a literal of the code; the field's constants are globals named `<name>_allowed` (an enum's
     values), `<name>_const` (a single-valued enum's value) and `<name>_model` (a nested model's class).
+    A null for a nested slot the generated model does not type as nullable is a misfit too (its to_dict()
+    would fail on it).
     """
     key, _, kind, detail = field
     v, k = f"v_{name}", repr(key)
@@ -139,11 +149,11 @@ def _field_lines(name: str, field: tuple[str, str, str, Any], fast: Mapping[str,
     if kind == "enum":
         return [f"{v}, extra = _enum_value(data, {k}, {name}_allowed, extra, {detail[1]!r})"]
     if kind == "model" and detail in fast:
-        return _typed_or_kept(v, k, f"type({v}) is dict", f"parse_{fast[detail]}({v})", keep_none=False)
+        return _typed_or_kept(v, k, f"type({v}) is dict", f"parse_{fast[detail]}({v})", keep_none=not nullable)
     if kind == "model":
         return [
             f"{v} = get({k}, UNSET)",
-            f"if {v} is not UNSET and {v} is not None:",
+            f"if {v} is not UNSET and {v} is not None:" if nullable else f"if {v} is not UNSET:",
             f"    {v}, extra = _nested_model({name}_model.from_dict, {k}, {v}, extra)",
         ]
     if kind == "list" and detail in fast and root:
@@ -156,7 +166,7 @@ def _field_lines(name: str, field: tuple[str, str, str, Any], fast: Mapping[str,
         )
     if kind == "list" and detail in fast:
         accept = f"type({v}) is list and all(type(x) is dict for x in {v})"
-        return _typed_or_kept(v, k, accept, f"[parse_{fast[detail]}(x) for x in {v}]", keep_none=False)
+        return _typed_or_kept(v, k, accept, f"[parse_{fast[detail]}(x) for x in {v}]", keep_none=not nullable)
     return [f"{v} = get({k}, UNSET)"]
 
 
@@ -205,7 +215,7 @@ def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
                 namespace[f"{name}_allowed"] = frozenset(detail[0])
             elif kind == "model" and detail not in fast:
                 namespace[f"{name}_model"] = _model_class(detail)
-            lines += _field_lines(name, field, fast, root=number == 0)
+            lines += _field_lines(name, field, fast, root=number == 0, nullable=_nullable(cls, field[1]))
         attributes = [field[1] for field in fields]
         if _fills_slots(cls, attributes):
             lines.append(f"obj = _new({prefix}cls)")
