@@ -70,8 +70,9 @@ class Failures:
 
     def report(self, what: str, total: int, seed: int) -> str:
         kinds = "\n".join(f"  {count} x {kind}" for kind, count in sorted(self.kinds.items(), key=lambda i: -i[1]))
-        return f"{self.count} non-library exceptions in {total} hostile {what} (FUZZ_SEED={seed}):\n{kinds}\n" + "\n".join(
-            self.first
+        return (
+            f"{self.count} non-library exceptions in {total} hostile {what} (FUZZ_SEED={seed}):\n{kinds}\n"
+            + "\n".join(self.first)
         )
 
 
