@@ -35,7 +35,6 @@ COMPONENT = "ChatCompletion"
 COMPLETION_OBJECT = "chat.completion"
 
 _TOLERATE_ROUNDS = 4
-_UTF8_BOM = b"\xef\xbb\xbf"
 # A value moved out of its typed slot: (path of the object holding it, key, value).
 _Moved = tuple[tuple[str | int, ...], str, Any]
 
@@ -189,7 +188,7 @@ class ChatCompletionResult:
 def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompletionResult:
     """A 2xx answer as a ChatCompletionResult, or ResponseValidationError when it is not a completion."""
     try:
-        data = json.loads(response.content.removeprefix(_UTF8_BOM))  # a BOM may be ignored (RFC 8259)
+        data = json.loads(response.content)  # (bytes: a UTF-8 BOM is skipped, as RFC 8259 allows)
     except ValueError:
         raise _not_a_completion(response, "the body is not JSON", retries) from None
     except RecursionError:
