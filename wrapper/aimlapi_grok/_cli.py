@@ -1,4 +1,4 @@
-"""The `aimlapi-grok` command: `chat` (streamed or JSON), `emulator` (a local stand-in API), `--version`.
+"""The `aimlapi-grok` command: `chat` (streamed or JSON), `batch` (see _cli_batch), `emulator` (a local stand-in API).
 
 Exit status: 0 success, 2 usage or configuration error (bad arguments, no key,
 a request refused before sending), 3 API error (an error status or a broken
@@ -14,8 +14,9 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
+from ._cli_batch import add_batch_commands, add_emulator_traffic_options, emulator_traffic, run_batch_command
 from ._cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 from ._version import __version__
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("--port", type=_port, default=DEFAULT_EMULATOR_PORT, help="TCP port (default %(default)s)")
     emulator.add_argument("--host", default=DEFAULT_EMULATOR_HOST, help="interface to bind (default %(default)s)")
+    add_emulator_traffic_options(emulator, _whole_number)
+    add_batch_commands(commands, _whole_number, _finite_float)
     return parser
 
 
@@ -154,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         if args.command == "emulator":
-            return _serve_emulator(args.host, args.port)
+            return _serve_emulator(args.host, args.port, **emulator_traffic(args))
+        if args.command == "batch":
+            return run_batch_command(args, sys.stdout, sys.stderr)
         from ._cli_chat import ChatOptions, run_chat
 
         options = ChatOptions(
@@ -187,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-def _serve_emulator(host: str, port: int) -> int:
+def _serve_emulator(host: str, port: int, **traffic: Any) -> int:
     try:
         from .testing import serve
     except ImportError as exc:
@@ -195,7 +200,7 @@ def _serve_emulator(host: str, port: int) -> int:
             f"the emulator needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"
         ) from None
     sys.stderr.write(f"{PROG}: emulator on http://{host}:{port} (Ctrl-C stops it)\n")
-    serve(host, port)
+    serve(host, port, **traffic)
     return EXIT_OK
 
 

@@ -9,6 +9,8 @@ loaded on first use, so importing this package is cheap.
 - ``run_emulator()``: serve it on a free loopback port (``with run_emulator() as emu:``);
   ``serve(host, port)`` serves it in the foreground.
 - ``Fault`` / header ``X-Emulator-Fault``: injected errors, delays, drops.
+- ``RateLimit`` (per-key requests per minute and concurrent requests, answered 429 + Retry-After) and
+  ``FaultMix`` (a seeded share of 429, 500, 503, drops, slow answers): ``Emulator(rate_limit=..., fault_mix=...)``.
 - ``mock_grok()``: respx routes for the AIML base URL, answered by an emulator or canned
   responses (``completion_response``, ``stream_response``, ``error_response``).
 - ``assert_valid_request(body)``, ``assert_valid_response(body)``, ``assert_valid_stream(text)``.
@@ -27,15 +29,18 @@ if TYPE_CHECKING:
     from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
     from ._mocking import GrokMock, emulator_transport, mock_grok
     from ._server import EmulatorServer, run_emulator, serve
+    from ._traffic import FaultMix, RateLimit, parse_fault_mix
 
 _EXPORTS = {
     "Emulator": "._emulator",
     "EmulatorServer": "._server",
     "FAULT_HEADER": "._faults",
     "Fault": "._faults",
+    "FaultMix": "._traffic",
     "FaultSpecError": "._faults",
     "GrokMock": "._mocking",
     "PlannedResponse": "._emulator",
+    "RateLimit": "._traffic",
     "RecordedRequest": "._emulator",
     "assert_valid_request": "._contract",
     "assert_valid_response": "._contract",
@@ -45,6 +50,7 @@ _EXPORTS = {
     "error_response": "._canned",
     "mock_grok": "._mocking",
     "parse_fault": "._faults",
+    "parse_fault_mix": "._traffic",
     "run_emulator": "._server",
     "serve": "._server",
     "sse_payloads": "._contract",
@@ -56,9 +62,11 @@ __all__ = [
     "Emulator",
     "EmulatorServer",
     "Fault",
+    "FaultMix",
     "FaultSpecError",
     "GrokMock",
     "PlannedResponse",
+    "RateLimit",
     "RecordedRequest",
     "assert_valid_request",
     "assert_valid_response",
@@ -68,6 +76,7 @@ __all__ = [
     "error_response",
     "mock_grok",
     "parse_fault",
+    "parse_fault_mix",
     "run_emulator",
     "serve",
     "sse_payloads",

@@ -17,7 +17,7 @@ import json
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from .._schema import openapi_document
 from ._answers import completion_body, plan_answer, stream_chunks
 from ._contract import REQUEST_COMPONENT, strict_violations
 from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
+from ._traffic import FaultMix, RateLimit, TrafficControl
 
 if TYPE_CHECKING:
     import httpx
@@ -72,10 +73,14 @@ class RecordedRequest:
     disconnected: bool = False
     dropped: bool = False
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
+    on_finish: Callable[[], None] | None = field(default=None, repr=False)  # called once, when the answer is over
 
     def finish(self, *, completed: bool = False, disconnected: bool = False, dropped: bool = False) -> None:
         self.completed, self.disconnected, self.dropped = completed, disconnected, dropped
         self._finished.set()
+        callback, self.on_finish = self.on_finish, None
+        if callback is not None:
+            callback()
 
     def wait_finished(self, timeout: float = 5.0) -> bool:
         """Wait (bounded) until the answer was fully sent, dropped, or the client went away."""
@@ -104,10 +109,19 @@ class Emulator:
 
     Use `app` (Starlette, for uvicorn or ASGI), `transport()` (httpx, in process),
     or `run_emulator()` (a loopback server). Every request is recorded in
-    `requests`; `script()` queues faults for the next requests.
+    `requests`; `script()` queues faults for the next requests. `rate_limit`
+    answers 429 with Retry-After past per-key limits; `fault_mix` injects a
+    seeded share of faults (see `_traffic`).
     """
 
-    def __init__(self, *, api_key: str | None = None, created: int = DEFAULT_CREATED) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        created: int = DEFAULT_CREATED,
+        rate_limit: RateLimit | None = None,
+        fault_mix: FaultMix | None = None,
+    ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty key, or None to accept any non-empty key")
         self._api_key = api_key
@@ -117,6 +131,7 @@ class Emulator:
         self._requests: list[RecordedRequest] = []
         self._routes = _routes_from_spec()
         self._app: Starlette | None = None
+        self.traffic = TrafficControl(rate_limit, fault_mix)
 
     def __repr__(self) -> str:
         mode = "any non-empty key" if self._api_key is None else "one configured key"
@@ -190,6 +205,13 @@ class Emulator:
         auth_problem = self._auth_problem(headers.get("authorization"))
         if auth_problem:
             return self._error(record, 401, auth_problem)
+        key = headers["authorization"].strip().partition(" ")[2].strip()
+        over_limit = self.traffic.admit(key)
+        if over_limit is not None:
+            reason, retry_headers = over_limit
+            return self._error(record, 429, reason, retry_headers)
+        if self.traffic.limit is not None:
+            record.on_finish = lambda: self.traffic.release(key)
         try:
             fault = parse_fault(headers[FAULT_HEADER.lower()]) if FAULT_HEADER.lower() in headers else None
         except FaultSpecError as exc:
@@ -197,6 +219,8 @@ class Emulator:
         if fault is None:
             with self._lock:
                 fault = self._script.popleft() if self._script else None
+        if fault is None:
+            fault = self.traffic.draw()
         record.fault = fault
         if fault is not None and fault.error_status is not None:
             return self._fault_error(record, fault)

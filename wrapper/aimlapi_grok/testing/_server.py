@@ -22,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 if TYPE_CHECKING:
     from ._emulator import RecordedRequest
     from ._faults import Fault
+    from ._traffic import FaultMix, RateLimit
 
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 10.0
@@ -155,8 +156,16 @@ def run_emulator(
     return EmulatorServer(emulator if emulator is not None else Emulator(api_key=api_key), host=host, port=port)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = 8080, *, api_key: str | None = None, log_level: str = "info") -> None:
+def serve(
+    host: str = DEFAULT_HOST,
+    port: int = 8080,
+    *,
+    api_key: str | None = None,
+    log_level: str = "info",
+    rate_limit: RateLimit | None = None,
+    fault_mix: FaultMix | None = None,
+) -> None:
     """Serve an emulator in the foreground until interrupted (what `aimlapi-grok emulator` runs)."""
     _install_log_filter()
-    emulator = Emulator(api_key=api_key)
+    emulator = Emulator(api_key=api_key, rate_limit=rate_limit, fault_mix=fault_mix)
     uvicorn.Server(_uvicorn_config(emulator, log_level, host=host, port=port)).run()

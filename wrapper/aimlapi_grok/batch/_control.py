@@ -1,0 +1,149 @@
+"""What the batch scheduler decides, without I/O: how many in flight, when to send, when to stop.
+
+- `Concurrency`: additive increase, multiplicative decrease. The limit grows by
+  one after a window of successes as long as the limit, and halves on a 429 or
+  503, at most once per window (a burst of 429s from requests sent before the
+  cut counts once, as TCP does).
+- `Gate`: the shared pause (a Retry-After stops every worker, not one request)
+  and the optional requests-per-minute and tokens-per-minute caps.
+- `Budget`: spent plus what is in flight must stay within the budget; each
+  request in flight is reserved at the largest cost seen so far (until a cost
+  is known, one request at a time).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+WINDOW = 60.0  # seconds of the per-minute caps
+
+
+@dataclass(slots=True)
+class Concurrency:
+    """The AIMD limit on requests in flight."""
+
+    limit: int
+    maximum: int
+    minimum: int = 1
+    cuts: int = 0
+    _successes: int = 0
+    _started: int = 0  # requests started so far (their sequence numbers)
+    _cut_at: int = -1  # sequence number of the first request started after the last cut
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.minimum <= self.limit <= self.maximum:
+            raise ValueError(f"need 1 <= minimum <= limit <= maximum, got {self.minimum}, {self.limit}, {self.maximum}")
+
+    def started(self) -> int:
+        """Number a request being sent (used to tell whether its 429 predates the last cut)."""
+        self._started += 1
+        return self._started
+
+    def succeeded(self) -> None:
+        self._successes += 1
+        if self._successes >= self.limit and self.limit < self.maximum:
+            self.limit += 1
+            self._successes = 0
+
+    def throttled(self, sequence: int) -> bool:
+        """A 429/503 for the request numbered `sequence`: halve the limit once per window; True if cut."""
+        if sequence < self._cut_at:
+            return False
+        self.limit = max(self.minimum, self.limit // 2)
+        self._successes = 0
+        self._cut_at = self._started + 1
+        self.cuts += 1
+        return True
+
+
+@dataclass(slots=True)
+class Gate:
+    """When the next request may go: the shared pause and the per-minute caps."""
+
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    paused_until: float = 0.0
+    _starts: deque[float] = field(default_factory=deque)
+    _tokens: deque[list[float]] = field(default_factory=deque)  # [start time, tokens] (estimate, then actual)
+
+    def pause(self, now: float, seconds: float) -> None:
+        """Every worker waits `seconds` from now (a longer pause already set stays)."""
+        self.paused_until = max(self.paused_until, now + seconds)
+
+    def wait(self, now: float, tokens: float) -> float:
+        """Seconds until a request of about `tokens` tokens may start (0: now)."""
+        waits = [self.paused_until - now]
+        self._expire(now)
+        if self.requests_per_minute is not None and len(self._starts) >= self.requests_per_minute:
+            waits.append(self._starts[0] + WINDOW - now)
+        if self.tokens_per_minute is not None and self._tokens:
+            used = sum(entry[1] for entry in self._tokens)
+            if used + tokens > self.tokens_per_minute:
+                waits.append(self._tokens[0][0] + WINDOW - now)
+        return max(0.0, *waits)
+
+    def started(self, now: float, tokens: float) -> list[float]:
+        """Count a request going out now; the returned entry takes its actual tokens later (`settle`)."""
+        self._starts.append(now)
+        entry = [now, tokens]
+        if self.tokens_per_minute is not None:
+            self._tokens.append(entry)
+        return entry
+
+    @staticmethod
+    def settle(entry: list[float], tokens: int | None) -> None:
+        """The actual tokens of a request once answered (0 when it failed)."""
+        entry[1] = float(tokens or 0)
+
+    def _expire(self, now: float) -> None:
+        while self._starts and self._starts[0] <= now - WINDOW:
+            self._starts.popleft()
+        while self._tokens and self._tokens[0][0] <= now - WINDOW:
+            self._tokens.popleft()
+
+
+@dataclass(slots=True)
+class TokenEstimate:
+    """Tokens a request will use, for the tokens-per-minute cap: the mean seen so far, else a text estimate."""
+
+    seen_requests: int = 0
+    seen_tokens: int = 0
+
+    def observe(self, tokens: int | None) -> None:
+        if tokens:
+            self.seen_requests += 1
+            self.seen_tokens += tokens
+
+    def estimate(self, body_chars: int, max_tokens: int | None) -> float:
+        if self.seen_requests:
+            return self.seen_tokens / self.seen_requests
+        return math.ceil(body_chars / 4) + (max_tokens or 0)  # about 4 characters per token
+
+
+@dataclass(slots=True)
+class Budget:
+    """USD budget of a job: spent (all runs) plus in-flight reservations must stay within `limit`."""
+
+    limit: Decimal | None
+    spent: Decimal = Decimal(0)
+    largest: Decimal | None = None  # the largest single cost seen
+    in_flight: int = 0
+
+    def allows_one_more(self) -> bool:
+        if self.limit is None:
+            return True
+        if self.largest is None:  # no cost known yet: one request at a time
+            return self.in_flight == 0 and self.spent < self.limit
+        return self.spent + self.largest * (self.in_flight + 1) <= self.limit
+
+    def reserve(self) -> None:
+        self.in_flight += 1
+
+    def settle(self, cost: Decimal | None) -> None:
+        self.in_flight -= 1
+        if cost is not None:
+            self.spent += cost
+            self.largest = cost if self.largest is None else max(self.largest, cost)

@@ -1,0 +1,422 @@
+"""`run_batch()`: send a checked batch through an AsyncGrok, journaled, rate-adaptive, within a budget.
+
+One dispatcher loop starts requests while the AIMD limit, the shared pause,
+the per-minute caps and the budget allow (`_control`), commits them as in
+flight before they go out, and commits each batch of finished requests in
+one transaction. Retries are the scheduler's (the client is called with
+`max_retries=0`): a 429 or 503 cuts the concurrency and pauses every worker
+for its Retry-After; 408, other 5xx and connection errors wait their own
+backoff; each request gets at most `max_attempts` sends in a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .._cost import parse_budget
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BudgetExceededError,
+    GrokError,
+    PermissionDeniedError,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from .._meta import ResponseInfo
+from .._retry import RETRY_AFTER_CAP, RetryPolicy, compute_wait, is_retryable, retry_after_seconds
+from ._control import Budget, Concurrency, Gate, TokenEstimate
+from ._input import BatchInputError, BatchRequest, ParsedInput, Shard, check_records
+from ._journal import Journal, Outcome
+from ._report import BatchProgress, BatchReport
+
+if TYPE_CHECKING:
+    from .._async_client import AsyncGrok
+    from .._response import ChatCompletionResult
+
+DEFAULT_CONCURRENCY = 8
+DEFAULT_MAX_CONCURRENCY = 64
+DEFAULT_MAX_ATTEMPTS = 6
+PROGRESS_TICK = 0.5  # seconds between progress callbacks while nothing finishes
+ProgressCallback = Callable[[BatchProgress], None]
+
+
+async def run_batch(
+    client: AsyncGrok,
+    requests: ParsedInput | Iterable[BatchRequest | Mapping[str, Any]],
+    *,
+    journal: Journal | str | os.PathLike[str],
+    concurrency: int = DEFAULT_CONCURRENCY,
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    max_requests_per_minute: int | None = None,
+    max_tokens_per_minute: int | None = None,
+    budget_usd: Decimal | float | int | str | None = None,
+    retry_failed: bool = False,
+    skip_invalid: bool = False,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    shard: Shard | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """Run every request of `requests` that has no result in `journal` yet; return the report.
+
+    `requests` is a checked input (`read_input()`), or BatchRequests / dicts in
+    any input line format (checked here). Any problem raises BatchInputError
+    and nothing is sent, unless `skip_invalid` (then invalid lines are recorded
+    as failed). `journal` is a Journal or a path (created when missing).
+    """
+    parsed = requests if isinstance(requests, ParsedInput) else _checked(requests)
+    if parsed.problems and not skip_invalid:
+        raise BatchInputError(parsed.problems)
+    if max_attempts < 1 or not 1 <= concurrency <= max_concurrency:
+        raise ValueError(
+            f"need max_attempts >= 1 and 1 <= concurrency <= max_concurrency, got {max_attempts}, "
+            f"{concurrency}, {max_concurrency}"
+        )
+    selected = [r for r in parsed.requests if shard is None or shard.holds(r.custom_id)]
+    invalid_lines = {r.line: r for r in parsed.invalid if shard is None or shard.holds(r.custom_id)}
+    reasons: dict[int, list[str]] = {}
+    for problem in parsed.problems:
+        reasons.setdefault(problem.line, []).append(problem.message)
+    invalid = [(request, "; ".join(reasons.get(line, ["invalid"]))) for line, request in invalid_lines.items()]
+    recorded_lines = {r.line for r in parsed.invalid}
+    skipped = [p.describe() for p in parsed.problems if p.line not in recorded_lines]
+    own = not isinstance(journal, Journal)
+    opened = journal if isinstance(journal, Journal) else Journal(journal)
+    try:
+        opened.bind_shard(shard)
+        opened.register(selected, invalid)
+        run = _Run(
+            client,
+            opened,
+            control=(
+                Concurrency(concurrency, max_concurrency),
+                Gate(max_requests_per_minute, max_tokens_per_minute),
+                Budget(parse_budget(budget_usd)),
+            ),
+            max_attempts=max_attempts,
+            on_progress=on_progress,
+        )
+        report = await run.execute(selected, [r.custom_id for r, _ in invalid], retry_failed=retry_failed)
+        report.skipped_lines = skipped
+        return report
+    finally:
+        if own:
+            opened.close()
+
+
+def _checked(requests: Iterable[BatchRequest | Mapping[str, Any]]) -> ParsedInput:
+    records: list[tuple[int, Any]] = []
+    for number, item in enumerate(requests, start=1):
+        if isinstance(item, BatchRequest):
+            records.append((item.line, {"custom_id": item.custom_id, **item.body}))
+        else:
+            records.append((number, dict(item)))
+    return check_records(records)
+
+
+@dataclass(slots=True)
+class _Flight:
+    request: BatchRequest
+    sequence: int
+    gate_entry: list[float]
+
+
+class _Run:
+    """The state of one run: queues, the control, the counters."""
+
+    def __init__(
+        self,
+        client: AsyncGrok,
+        journal: Journal,
+        *,
+        control: tuple[Concurrency, Gate, Budget],
+        max_attempts: int,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.concurrency, self.gate, self.budget = control
+        self.max_attempts = max_attempts
+        self.on_progress = on_progress
+        self.tokens = TokenEstimate()
+        self.pending: deque[BatchRequest] = deque()
+        self.delayed: list[tuple[float, int, BatchRequest]] = []
+        self.running: dict[asyncio.Task[Any], _Flight] = {}
+        self.finished: asyncio.Queue[asyncio.Task[Any]] = asyncio.Queue()
+        self.attempts: dict[str, int] = {}
+        self.report = BatchReport()
+        self.stop_reason: str | None = None
+        self.started_at = time.monotonic()
+        self.last_progress = 0.0
+        self.done_count = 0
+        self.failed_count = 0
+        self.finished_this_run = 0
+
+    async def execute(self, selected: list[BatchRequest], invalid_ids: list[str], *, retry_failed: bool) -> BatchReport:
+        by_id = {request.custom_id: request for request in selected}
+        runnable, interrupted = self.journal.runnable(by_id, retry_failed=retry_failed)
+        self.pending.extend(by_id[cid] for cid in runnable)
+        self.report.resent_after_interrupt = interrupted
+        totals = self.journal.totals()
+        self.budget.spent, self.budget.largest = totals.usd_spent, totals.max_usd
+        ids = set(by_id) | set(invalid_ids)
+        self.report.total = len(ids)
+        runnable_set = set(runnable)
+        for row in self.journal.rows(states=("done", "failed")):
+            if row.custom_id in ids and row.custom_id not in runnable_set:
+                self.done_count += row.state == "done"
+                self.failed_count += row.state == "failed"
+        self.started_at = time.monotonic()
+        try:
+            await self._loop()
+        finally:
+            for task in self.running:
+                task.cancel()
+            leftovers = [r.custom_id for r in self.pending] + [r.custom_id for _, _, r in self.delayed]
+            self.journal.mark_pending(leftovers)
+        self._progress(force=True)
+        return self._final_report(ids)
+
+    async def _loop(self) -> None:
+        while True:
+            now = time.monotonic()
+            while self.delayed and self.delayed[0][0] <= now:
+                self.pending.appendleft(heapq.heappop(self.delayed)[2])
+            wait = self._start_what_fits(now)
+            if not self.running and (self.stop_reason or (not self.pending and not self.delayed)):
+                return
+            waits = [w for w in (wait, self.delayed[0][0] - now if self.delayed else None) if w is not None]
+            if self.on_progress is not None:
+                waits.append(PROGRESS_TICK)
+            await self._collect(min(waits) if waits else None)
+
+    def _start_what_fits(self, now: float) -> float | None:
+        """Start what the limit, the gate and the budget allow; the wait before the next could go (if known)."""
+        batch: list[_Flight] = []
+        hint = None
+        limit = self.concurrency.limit
+        while self.pending and not self.stop_reason and len(self.running) + len(batch) < limit:
+            request = self.pending[0]
+            tokens = self._token_estimate(request)
+            wait = self.gate.wait(now, tokens)
+            if wait > 0:
+                hint = wait
+                break
+            if not self.budget.allows_one_more():
+                if not self.running and not batch:
+                    self.stop_reason = (
+                        f"the budget of ${self.budget.limit} USD would be passed by the next request"
+                        f" (spent ${self.budget.spent})"
+                    )
+                break
+            self.pending.popleft()
+            self.budget.reserve()
+            self.attempts[request.custom_id] = self.attempts.get(request.custom_id, 0) + 1
+            batch.append(_Flight(request, self.concurrency.started(), self.gate.started(now, tokens)))
+        if batch:
+            self.journal.mark_in_flight(flight.request.custom_id for flight in batch)
+            for flight in batch:
+                task = asyncio.create_task(self._send(flight.request))
+                task.add_done_callback(self.finished.put_nowait)
+                self.running[task] = flight
+            self.report.sent += len(batch)
+            self.report.peak_concurrency = max(self.report.peak_concurrency, len(self.running))
+        return hint
+
+    def _token_estimate(self, request: BatchRequest) -> float:
+        if self.gate.tokens_per_minute is None:
+            return 0.0
+        max_tokens = request.body.get("max_completion_tokens") or request.body.get("max_tokens")
+        return self.tokens.estimate(len(json.dumps(request.body)), max_tokens if isinstance(max_tokens, int) else None)
+
+    async def _send(self, request: BatchRequest) -> Outcome | GrokError:
+        messages, params = request.create_params()
+        params["client_request_id"] = self.journal.client_request_id(request.custom_id)
+        params["max_retries"] = 0
+        try:
+            result = await self.client.chat.completions.create(messages=messages, **params)
+        except GrokError as exc:
+            return exc
+        return _success(request.custom_id, result)
+
+    async def _collect(self, timeout: float | None) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                tasks = [await self.finished.get()]
+        except TimeoutError:
+            self._progress()
+            return
+        while not self.finished.empty():
+            tasks.append(self.finished.get_nowait())
+        outcomes = [outcome for task in tasks if (outcome := self._settle(task)) is not None]
+        if outcomes:
+            self.journal.record(outcomes)
+        self._progress()
+
+    def _settle(self, task: asyncio.Task[Any]) -> Outcome | None:
+        flight = self.running.pop(task)
+        if task.cancelled():
+            self.budget.settle(None)
+            return None
+        result: Outcome | GrokError = task.result()
+        if isinstance(result, Outcome):
+            self.budget.settle(result.usd_spent)
+            tokens = (result.prompt_tokens or 0) + (result.completion_tokens or 0)
+            Gate.settle(flight.gate_entry, tokens)
+            self.tokens.observe(tokens)
+            self.concurrency.succeeded()
+            self.report.prompt_tokens += result.prompt_tokens or 0
+            self.report.completion_tokens += result.completion_tokens or 0
+            self.report.usd_spent_this_run += result.usd_spent or Decimal(0)
+            self.done_count += 1
+            self.finished_this_run += 1
+            return result
+        Gate.settle(flight.gate_entry, 0)
+        failure = self._failure(flight, result)
+        cost = failure.usd_spent if failure is not None else None
+        self.budget.settle(cost)
+        if failure is not None:
+            self.report.usd_spent_this_run += cost or Decimal(0)
+            self.failed_count += 1
+            self.finished_this_run += 1
+        return failure
+
+    def _failure(self, flight: _Flight, exc: GrokError) -> Outcome | None:
+        """A failed send: retried (None), the run stopped (None), or the request's failed Outcome."""
+        request = flight.request
+        now = time.monotonic()
+        if isinstance(exc, AuthenticationError | PermissionDeniedError | BudgetExceededError):
+            self.stop_reason = f"{type(exc).__name__}: {exc}"
+            self.pending.appendleft(request)
+            return None
+        if is_retryable(exc) and self.attempts[request.custom_id] < self.max_attempts:
+            status = exc.status_code if isinstance(exc, APIStatusError) else None
+            if status in (429, 503):
+                self.report.rate_limited += status == 429
+                self.report.server_unavailable += status == 503
+                self.concurrency.throttled(flight.sequence)
+                self.gate.pause(now, self._server_wait(exc, self.attempts[request.custom_id]))
+                self.pending.appendleft(request)
+            else:
+                self.report.other_retries += 1
+                wait = compute_wait(self.attempts[request.custom_id], exc, RetryPolicy(self.max_attempts))
+                heapq.heappush(self.delayed, (now + wait, flight.sequence, request))
+            return None
+        return _failed(request.custom_id, exc)
+
+    @staticmethod
+    def _server_wait(exc: GrokError, attempt: int) -> float:
+        hinted = retry_after_seconds(exc.response.headers) if isinstance(exc, APIStatusError) else None
+        if hinted is not None:
+            return min(hinted, RETRY_AFTER_CAP)
+        return compute_wait(attempt, exc, RetryPolicy(attempt))
+
+    def snapshot(self) -> BatchProgress:
+        return BatchProgress(
+            total=self.report.total,
+            done=self.done_count,
+            failed=self.failed_count,
+            in_flight=len(self.running),
+            concurrency=self.concurrency.limit,
+            usd_spent=self.budget.spent,
+            tokens=self.report.prompt_tokens + self.report.completion_tokens,
+            rate_limited=self.report.rate_limited,
+            elapsed=time.monotonic() - self.started_at,
+            finished_this_run=self.finished_this_run,
+        )
+
+    def _progress(self, *, force: bool = False) -> None:
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if force or now - self.last_progress >= PROGRESS_TICK / 5:
+            self.last_progress = now
+            self.on_progress(self.snapshot())
+
+    def _final_report(self, ids: set[str]) -> BatchReport:
+        report = self.report
+        report.wall_seconds = time.monotonic() - self.started_at
+        counts = {"done": 0, "failed": 0, "pending": 0, "in_flight": 0}
+        for row in self.journal.rows():
+            if row.custom_id in ids:
+                counts[row.state] += 1
+        report.done, report.failed = counts["done"], counts["failed"]
+        report.pending = counts["pending"] + counts["in_flight"]
+        totals = self.journal.totals()
+        report.credits_used, report.usd_spent = totals.credits_used, totals.usd_spent
+        report.final_concurrency = self.concurrency.limit
+        report.stop_reason = self.stop_reason
+        return report
+
+
+def _success(custom_id: str, result: ChatCompletionResult) -> Outcome:
+    usage = result.body.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    return Outcome(
+        custom_id,
+        "done",
+        status_code=result.response.status_code,
+        body=result.body,
+        request_id=result.inference_id,
+        inference_id=result.inference_id,
+        credits_used=result.credits_used,
+        usd_spent=result.usd_spent,
+        prompt_tokens=_count(usage.get("prompt_tokens")),
+        completion_tokens=_count(usage.get("completion_tokens")),
+    )
+
+
+def _failed(custom_id: str, exc: GrokError) -> Outcome:
+    status_code = body = request_id = inference_id = credits = usd = None
+    if isinstance(exc, APIStatusError):
+        status_code, body, request_id, inference_id = exc.status_code, exc.body, exc.request_id, exc.inference_id
+    elif isinstance(exc, ResponseValidationError):  # answered (and charged) but not a completion
+        info = ResponseInfo.from_response(exc.response, retries=exc.retries)
+        status_code, inference_id, credits, usd = (
+            exc.response.status_code,
+            info.inference_id,
+            info.credits_used,
+            info.usd_spent,
+        )
+    return Outcome(
+        custom_id,
+        "failed",
+        status_code=status_code,
+        body=body if body is not None else (exc.raw_text if isinstance(exc, APIStatusError) else None),
+        request_id=request_id,
+        inference_id=inference_id,
+        credits_used=credits,
+        usd_spent=usd,
+        error_code=error_code(exc),
+        error_message=str(exc),
+    )
+
+
+def error_code(exc: GrokError) -> str:
+    """A short, stable code for a failure (the `error.code` of an output line)."""
+    if isinstance(exc, APIStatusError):
+        return f"http_{exc.status_code}"
+    if isinstance(exc, APITimeoutError):
+        return "timeout"
+    if isinstance(exc, APIConnectionError):
+        return "connection_error"
+    if isinstance(exc, ResponseValidationError):
+        return "invalid_response"
+    if isinstance(exc, RequestValidationError):
+        return "invalid_request"
+    return type(exc).__name__
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
