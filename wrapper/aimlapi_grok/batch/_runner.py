@@ -35,7 +35,7 @@ from .._errors import (
     ResponseValidationError,
 )
 from .._meta import ResponseInfo
-from .._retry import RETRY_AFTER_CAP, RetryPolicy, compute_wait, is_retryable, retry_after_seconds
+from .._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
 from ._control import Budget, Concurrency, Gate, TokenEstimate
 from ._input import BatchInputError, BatchRequest, ParsedInput, Shard, check_records
 from ._journal import Journal, Outcome
@@ -67,6 +67,7 @@ async def run_batch(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     shard: Shard | None = None,
     on_progress: ProgressCallback | None = None,
+    backoff: RetryPolicy | None = None,
 ) -> BatchReport:
     """Run every request of `requests` that has no result in `journal` yet; return the report.
 
@@ -74,6 +75,8 @@ async def run_batch(
     any input line format (checked here). Any problem raises BatchInputError
     and nothing is sent, unless `skip_invalid` (then invalid lines are recorded
     as failed). `journal` is a Journal or a path (created when missing).
+    `backoff` sets the waits before re-sending after a 408, other 5xx or a
+    connection error (its `max_retries` is not used: `max_attempts` counts sends).
     """
     parsed = requests if isinstance(requests, ParsedInput) else _checked(requests)
     if parsed.problems and not skip_invalid:
@@ -106,6 +109,7 @@ async def run_batch(
             ),
             max_attempts=max_attempts,
             on_progress=on_progress,
+            backoff=backoff or RetryPolicy(max_attempts),
         )
         report = await run.execute(selected, [r.custom_id for r, _ in invalid], retry_failed=retry_failed)
         report.skipped_lines = skipped
@@ -143,7 +147,9 @@ class _Run:
         control: tuple[Concurrency, Gate, Budget],
         max_attempts: int,
         on_progress: ProgressCallback | None,
+        backoff: RetryPolicy,
     ) -> None:
+        self.backoff = backoff
         self.client = client
         self.journal = journal
         self.concurrency, self.gate, self.budget = control
@@ -306,21 +312,22 @@ class _Run:
                 self.report.rate_limited += status == 429
                 self.report.server_unavailable += status == 503
                 self.concurrency.throttled(flight.sequence)
-                self.gate.pause(now, self._server_wait(exc, self.attempts[request.custom_id]))
+                self.gate.pause(now, self._server_wait(exc, self.attempts[request.custom_id], self.backoff))
                 self.pending.appendleft(request)
             else:
                 self.report.other_retries += 1
-                wait = compute_wait(self.attempts[request.custom_id], exc, RetryPolicy(self.max_attempts))
+                wait = compute_wait(self.attempts[request.custom_id], exc, self.backoff)
                 heapq.heappush(self.delayed, (now + wait, flight.sequence, request))
             return None
         return _failed(request.custom_id, exc)
 
     @staticmethod
-    def _server_wait(exc: GrokError, attempt: int) -> float:
+    def _server_wait(exc: GrokError, attempt: int, backoff: RetryPolicy) -> float:
+        """The shared pause after a 429/503: its Retry-After (capped), else the backoff."""
         hinted = retry_after_seconds(exc.response.headers) if isinstance(exc, APIStatusError) else None
         if hinted is not None:
-            return min(hinted, RETRY_AFTER_CAP)
-        return compute_wait(attempt, exc, RetryPolicy(attempt))
+            return min(hinted, backoff.retry_after_cap)
+        return compute_wait(attempt, exc, backoff)
 
     def snapshot(self) -> BatchProgress:
         return BatchProgress(
