@@ -8,10 +8,10 @@ import time
 import warnings
 from pathlib import Path
 
-from . import concurrency, imports, overhead, streaming
+from . import batch, concurrency, imports, overhead, streaming
 from ._report import Row, environment, render_text, write_results
 
-SECTIONS = ("overhead", "streaming", "imports", "async")
+SECTIONS = ("overhead", "streaming", "imports", "async", "batch")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += streaming.run(quick=args.quick)
         elif name == "imports":
             rows += imports.run(quick=args.quick)
+        elif name == "batch":
+            rows += batch.run(quick=args.quick, results_dir=args.out)
         else:
             rows += concurrency.run(quick=args.quick, results_dir=args.out)
         print(f"bench: {name} done in {time.perf_counter() - section_start:.1f} s", file=sys.stderr, flush=True)

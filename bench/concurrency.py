@@ -34,10 +34,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def emulator_process(log: Path) -> Iterator[str]:
-    """Start `aimlapi-grok emulator` on a free loopback port; yield its base URL; stop it."""
+def emulator_process(log: Path, *options: str) -> Iterator[str]:
+    """Start `aimlapi-grok emulator [OPTIONS]` on a free loopback port; yield its base URL; stop it."""
     port = _free_port()
-    command = [sys.executable, "-m", "aimlapi_grok._cli", "emulator", "--host", HOST, "--port", str(port)]
+    command = [sys.executable, "-m", "aimlapi_grok._cli", "emulator", "--host", HOST, "--port", str(port), *options]
     with log.open("wb") as log_file:
         proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
         try:

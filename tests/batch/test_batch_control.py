@@ -36,6 +36,24 @@ def test_concurrency_halves_once_per_burst_of_429s() -> None:
     assert control.limit == 1
 
 
+def test_after_a_cut_the_limit_recovers_fast_and_probes_the_failed_level_patiently() -> None:
+    """Back below the 429's level one per success; that level again only after `patience` windows, then less often."""
+    control = Concurrency(8, maximum=64, patience=3)
+    assert control.throttled(control.started()) is True
+    assert (control.limit, control.ceiling) == (4, 8)
+    for _ in range(3):
+        control.succeeded()
+    assert control.limit == 7
+    for _ in range(7 * 3 - 1):
+        control.succeeded()
+    assert control.limit == 7
+    control.succeeded()
+    assert control.limit == 8
+    control.throttled(control.started())
+    assert control.patience == 6  # the same level failed twice
+    assert control.limit == 4
+
+
 def test_the_pause_holds_every_request_and_keeps_the_longest() -> None:
     """A Retry-After pauses all starts; a shorter one does not shorten it."""
     gate = Gate()

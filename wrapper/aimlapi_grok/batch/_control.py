@@ -3,7 +3,10 @@
 - `Concurrency`: additive increase, multiplicative decrease. The limit grows by
   one after a window of successes as long as the limit, and halves on a 429 or
   503, at most once per window (a burst of 429s from requests sent before the
-  cut counts once, as TCP does).
+  cut counts once, as TCP does). After a cut it climbs back fast (one per
+  success) to just below the level that met the 429, then waits longer before
+  probing that level again: a window times `patience`, doubled each time the
+  probe meets a 429 at the same level, so a steady server limit costs few 429s.
 - `Gate`: the shared pause (a Retry-After stops every worker, not one request)
   and the optional requests-per-minute and tokens-per-minute caps.
 - `Budget`: spent plus what is in flight must stay within the budget; each
@@ -28,7 +31,9 @@ class Concurrency:
     limit: int
     maximum: int
     minimum: int = 1
+    patience: int = 8  # windows of successes before probing the level of the last 429
     cuts: int = 0
+    ceiling: int | None = None  # the limit at which the last 429/503 came
     _successes: int = 0
     _started: int = 0  # requests started so far (their sequence numbers)
     _cut_at: int = -1  # sequence number of the first request started after the last cut
@@ -44,7 +49,15 @@ class Concurrency:
 
     def succeeded(self) -> None:
         self._successes += 1
-        if self._successes >= self.limit and self.limit < self.maximum:
+        if self.limit >= self.maximum:
+            return
+        ceiling = self.ceiling
+        if ceiling is not None and self.limit < ceiling - 1:
+            self.limit += 1  # back to the last level that worked: one per success
+            self._successes = 0
+            return
+        probing = ceiling is not None and self.limit + 1 >= ceiling
+        if self._successes >= self.limit * (self.patience if probing else 1):
             self.limit += 1
             self._successes = 0
 
@@ -52,6 +65,9 @@ class Concurrency:
         """A 429/503 for the request numbered `sequence`: halve the limit once per window; True if cut."""
         if sequence < self._cut_at:
             return False
+        if self.ceiling == self.limit:
+            self.patience *= 2  # the same level failed again: probe it less often
+        self.ceiling = self.limit
         self.limit = max(self.minimum, self.limit // 2)
         self._successes = 0
         self._cut_at = self._started + 1

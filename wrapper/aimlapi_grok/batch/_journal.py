@@ -78,6 +78,7 @@ class Outcome:
     completion_tokens: int | None = None
     error_code: str | None = None
     error_message: str | None = None
+    raw_body: str | None = None  # the body's JSON text as received (stored as is, instead of re-encoding `body`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +213,20 @@ class Journal:
 
     def mark_in_flight(self, custom_ids: Iterable[str]) -> None:
         """Commit the in-flight state (and count the send) before the requests go out."""
+        self.commit((), custom_ids)
+
+    def record(self, outcomes: Iterable[Outcome]) -> None:
+        """Store finished requests (one commit)."""
+        self.commit(outcomes, ())
+
+    def commit(self, outcomes: Iterable[Outcome], starting: Iterable[str]) -> None:
+        """One transaction: store finished requests, and mark those about to be sent in flight (sends + 1)."""
         now = time.time()
         with self._transaction():
+            self._db.executemany(_RECORD, (_record_values(o, now) for o in outcomes))
             self._db.executemany(
                 "UPDATE requests SET state = 'in_flight', sends = sends + 1, updated_at = ? WHERE custom_id = ?",
-                ((now, cid) for cid in custom_ids),
+                ((now, cid) for cid in starting),
             )
 
     def mark_pending(self, custom_ids: Iterable[str]) -> None:
@@ -225,34 +235,6 @@ class Journal:
             self._db.executemany(
                 "UPDATE requests SET state = 'pending' WHERE custom_id = ? AND state = 'in_flight'",
                 ((cid,) for cid in custom_ids),
-            )
-
-    def record(self, outcomes: Iterable[Outcome]) -> None:
-        """Store finished requests (one commit)."""
-        now = time.time()
-        with self._transaction():
-            self._db.executemany(
-                "UPDATE requests SET state = ?, status_code = ?, response = ?, request_id = ?, inference_id = ?,"
-                " credits_used = ?, usd_spent = ?, prompt_tokens = ?, completion_tokens = ?, error_code = ?,"
-                " error_message = ?, updated_at = ? WHERE custom_id = ?",
-                (
-                    (
-                        o.state,
-                        o.status_code,
-                        None if o.body is None else json.dumps(o.body, ensure_ascii=False),
-                        o.request_id,
-                        o.inference_id,
-                        o.credits_used,
-                        None if o.usd_spent is None else str(o.usd_spent),
-                        o.prompt_tokens,
-                        o.completion_tokens,
-                        o.error_code,
-                        o.error_message,
-                        now,
-                        o.custom_id,
-                    )
-                    for o in outcomes
-                ),
             )
 
     def totals(self) -> Totals:
@@ -293,6 +275,36 @@ class _Transaction:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+_RECORD = (
+    "UPDATE requests SET state = ?, status_code = ?, response = ?, request_id = ?, inference_id = ?,"
+    " credits_used = ?, usd_spent = ?, prompt_tokens = ?, completion_tokens = ?, error_code = ?,"
+    " error_message = ?, updated_at = ? WHERE custom_id = ?"
+)
+
+
+def _record_values(o: Outcome, now: float) -> tuple[Any, ...]:
+    if o.raw_body is not None:
+        response: str | None = o.raw_body
+    else:
+        response = None if o.body is None else json.dumps(o.body, ensure_ascii=False)
+    usd = None if o.usd_spent is None else str(o.usd_spent)
+    return (
+        o.state,
+        o.status_code,
+        response,
+        o.request_id,
+        o.inference_id,
+        o.credits_used,
+        usd,
+        o.prompt_tokens,
+        o.completion_tokens,
+        o.error_code,
+        o.error_message,
+        now,
+        o.custom_id,
+    )
 
 
 def _placeholders(values: tuple[str, ...]) -> str:

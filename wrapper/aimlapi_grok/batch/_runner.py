@@ -195,20 +195,25 @@ class _Run:
         return self._final_report(ids)
 
     async def _loop(self) -> None:
+        """Start what fits, committing it in flight together with the results just collected; wait; repeat."""
+        outcomes: list[Outcome] = []
         while True:
             now = time.monotonic()
             while self.delayed and self.delayed[0][0] <= now:
                 self.pending.appendleft(heapq.heappop(self.delayed)[2])
-            wait = self._start_what_fits(now)
+            starting, wait = self._what_fits(now)
+            self.journal.commit(outcomes, (flight.request.custom_id for flight in starting))
+            self._start(starting)
+            self._progress()
             if not self.running and (self.stop_reason or (not self.pending and not self.delayed)):
                 return
             waits = [w for w in (wait, self.delayed[0][0] - now if self.delayed else None) if w is not None]
             if self.on_progress is not None:
                 waits.append(PROGRESS_TICK)
-            await self._collect(min(waits) if waits else None)
+            outcomes = await self._collect(min(waits) if waits else None)
 
-    def _start_what_fits(self, now: float) -> float | None:
-        """Start what the limit, the gate and the budget allow; the wait before the next could go (if known)."""
+    def _what_fits(self, now: float) -> tuple[list[_Flight], float | None]:
+        """What the limit, the gate and the budget let start now; the wait before the next could go (if known)."""
         batch: list[_Flight] = []
         hint = None
         limit = self.concurrency.limit
@@ -230,15 +235,16 @@ class _Run:
             self.budget.reserve()
             self.attempts[request.custom_id] = self.attempts.get(request.custom_id, 0) + 1
             batch.append(_Flight(request, self.concurrency.started(), self.gate.started(now, tokens)))
-        if batch:
-            self.journal.mark_in_flight(flight.request.custom_id for flight in batch)
-            for flight in batch:
-                task = asyncio.create_task(self._send(flight.request))
-                task.add_done_callback(self.finished.put_nowait)
-                self.running[task] = flight
-            self.report.sent += len(batch)
-            self.report.peak_concurrency = max(self.report.peak_concurrency, len(self.running))
-        return hint
+        return batch, hint
+
+    def _start(self, flights: list[_Flight]) -> None:
+        """Send (the journal holds them in flight already)."""
+        for flight in flights:
+            task = asyncio.create_task(self._send(flight.request))
+            task.add_done_callback(self.finished.put_nowait)
+            self.running[task] = flight
+        self.report.sent += len(flights)
+        self.report.peak_concurrency = max(self.report.peak_concurrency, len(self.running))
 
     def _token_estimate(self, request: BatchRequest) -> float:
         if self.gate.tokens_per_minute is None:
@@ -256,19 +262,16 @@ class _Run:
             return exc
         return _success(request.custom_id, result)
 
-    async def _collect(self, timeout: float | None) -> None:
+    async def _collect(self, timeout: float | None) -> list[Outcome]:
+        """Wait (at most `timeout`) for sends to finish; settle all that did; the finished requests."""
         try:
             async with asyncio.timeout(timeout):
                 tasks = [await self.finished.get()]
         except TimeoutError:
-            self._progress()
-            return
+            return []
         while not self.finished.empty():
             tasks.append(self.finished.get_nowait())
-        outcomes = [outcome for task in tasks if (outcome := self._settle(task)) is not None]
-        if outcomes:
-            self.journal.record(outcomes)
-        self._progress()
+        return [outcome for task in tasks if (outcome := self._settle(task)) is not None]
 
     def _settle(self, task: asyncio.Task[Any]) -> Outcome | None:
         flight = self.running.pop(task)
@@ -375,6 +378,7 @@ def _success(custom_id: str, result: ChatCompletionResult) -> Outcome:
         "done",
         status_code=result.response.status_code,
         body=result.body,
+        raw_body=result.response.text,
         request_id=result.inference_id,
         inference_id=result.inference_id,
         credits_used=result.credits_used,

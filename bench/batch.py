@@ -1,0 +1,166 @@
+"""Batch: 10,000 requests over loopback, `run_batch` against a plain `asyncio.gather` + `Semaphore` loop.
+
+- throughput: the same AsyncGrok, the same concurrency (run_batch's ceiling set
+  to it), the emulator in its own process; the journal on disk and in memory
+  (their difference is the journal's cost);
+- under a rate limit (the emulator answers 429 + Retry-After past N concurrent
+  requests per key): the 429s met and the wall time of run_batch (starting
+  above the limit, adapting) against a fixed-concurrency loop whose client
+  retries each 429 after its Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ._report import Row, verdict
+from .concurrency import API_KEY, emulator_process
+
+THROUGHPUT = "Batch over loopback: throughput (higher is better)"
+JOURNAL = "Batch: journal cost per request (lower is better)"
+LIMITED = "Batch under a rate limit: 429s met (lower is better)"
+CONCURRENCY = 32
+LIMIT = 8  # concurrent requests per key in the rate-limited case
+SLOW_SECONDS = 0.02  # every answer's latency in the rate-limited case
+CLIENT_TIMEOUT = 120.0
+
+
+def _lines(count: int) -> list[dict[str, Any]]:
+    return [
+        {"custom_id": f"req-{i:05d}", "messages": [{"role": "user", "content": f"Label item {i} in one word."}]}
+        for i in range(count)
+    ]
+
+
+async def _gather_loop(
+    base_url: str, lines: list[dict[str, Any]], concurrency: int, max_retries: int
+) -> dict[str, Any]:
+    from aimlapi_grok import AsyncGrok, RateLimitError
+
+    semaphore = asyncio.Semaphore(concurrency)
+    met_429 = 0
+
+    async def one(line: dict[str, Any]) -> None:
+        nonlocal met_429
+        async with semaphore:
+            try:
+                result = await client.chat.completions.create(messages=line["messages"], max_retries=max_retries)
+                met_429 += result.retries  # the only retried answers here are 429s
+            except RateLimitError as exc:
+                met_429 += exc.retries + 1
+                raise
+
+    async with AsyncGrok(api_key=API_KEY, base_url=base_url, timeout=CLIENT_TIMEOUT) as client:
+        started = time.perf_counter()
+        results = await asyncio.gather(*(one(line) for line in lines), return_exceptions=True)
+        elapsed = time.perf_counter() - started
+    failures = sum(1 for r in results if isinstance(r, BaseException))
+    return {"elapsed": elapsed, "ok": len(lines) - failures, "met_429": met_429}
+
+
+async def _batch(base_url: str, lines: list[dict[str, Any]], journal: str, start: int, ceiling: int) -> dict[str, Any]:
+    from aimlapi_grok import AsyncGrok
+    from aimlapi_grok.batch import check_records, run_batch
+
+    parsed = check_records(list(enumerate(lines, start=1)))  # checked outside the timing (as the CLI does first)
+    async with AsyncGrok(api_key=API_KEY, base_url=base_url, timeout=CLIENT_TIMEOUT) as client:
+        started = time.perf_counter()
+        report = await run_batch(
+            client, parsed, journal=journal, concurrency=start, max_concurrency=ceiling, max_attempts=100
+        )
+        elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, "ok": report.done, "met_429": report.rate_limited, "final": report.final_concurrency}
+
+
+def _throughput(count: int, results_dir: Path) -> list[Row]:
+    lines = _lines(count)
+    with emulator_process(results_dir / "emulator-batch.log") as base_url, tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(_gather_loop(base_url, lines[: min(200, count)], CONCURRENCY, 0))  # warm-up
+        plain = asyncio.run(_gather_loop(base_url, lines, CONCURRENCY, 0))
+        on_disk = asyncio.run(_batch(base_url, lines, str(Path(tmp) / "j.db"), CONCURRENCY, CONCURRENCY))
+        in_memory = asyncio.run(_batch(base_url, lines, ":memory:", CONCURRENCY, CONCURRENCY))
+    floor = count / plain["elapsed"]
+    rows = [
+        Row(
+            THROUGHPUT,
+            "asyncio.gather + Semaphore (same AsyncGrok)",
+            floor,
+            "req/s",
+            detail=f"{plain['ok']}/{count} ok in {plain['elapsed']:.2f} s, concurrency {CONCURRENCY}",
+        )
+    ]
+    for name, result in (("run_batch, journal on disk (WAL)", on_disk), ("run_batch, journal in memory", in_memory)):
+        rate = count / result["elapsed"]
+        ratio = rate / floor
+        rows.append(
+            Row(
+                THROUGHPUT,
+                name,
+                rate,
+                "req/s",
+                ratio=ratio,
+                target=">= 0.9x",
+                verdict=verdict(ratio, at_least=0.9),
+                detail=f"{result['ok']}/{count} done in {result['elapsed']:.2f} s",
+            )
+        )
+    cost_us = (on_disk["elapsed"] - in_memory["elapsed"]) / count * 1e6
+    rows.append(
+        Row(
+            JOURNAL,
+            "SQLite WAL file vs in-memory journal",
+            cost_us,
+            "us/req",
+            detail="two commits per request batch (in flight, then results), synchronous=NORMAL",
+        )
+    )
+    return rows
+
+
+def _rate_limited(count: int, results_dir: Path) -> list[Row]:
+    from aimlapi_grok.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_CONCURRENCY
+
+    lines = _lines(count)
+    options = ("--concurrent-requests", str(LIMIT), "--faults", "slow=1.0", "--slow-seconds", str(SLOW_SECONDS))
+    log = results_dir / "emulator-batch-limited.log"
+    with emulator_process(log, *options) as base_url:
+        fixed = asyncio.run(_gather_loop(base_url, lines, CONCURRENCY, 100))
+    with emulator_process(log, *options) as base_url, tempfile.TemporaryDirectory() as tmp:
+        journal = str(Path(tmp) / "j.db")
+        adaptive = asyncio.run(_batch(base_url, lines, journal, DEFAULT_CONCURRENCY, DEFAULT_MAX_CONCURRENCY))
+    ratio = adaptive["met_429"] / fixed["met_429"] if fixed["met_429"] else None
+    passed = ratio is not None and ratio <= 0.25 and adaptive["elapsed"] <= fixed["elapsed"]
+    setting = f"limit {LIMIT} concurrent per key, {SLOW_SECONDS * 1e3:g} ms answers, Retry-After 1 s"
+    return [
+        Row(
+            LIMITED,
+            f"asyncio.gather + Semaphore({CONCURRENCY}), client retries 429s",
+            fixed["met_429"],
+            "429s",
+            detail=f"{fixed['ok']}/{count} ok in {fixed['elapsed']:.1f} s; {setting}",
+        ),
+        Row(
+            LIMITED,
+            f"run_batch defaults (AIMD from {DEFAULT_CONCURRENCY}, ceiling {DEFAULT_MAX_CONCURRENCY})",
+            adaptive["met_429"],
+            "429s",
+            ratio=ratio,
+            target="<= 0.25x, wall <= fixed",
+            verdict="PASS" if passed else "MISS",
+            detail=f"{adaptive['ok']}/{count} done in {adaptive['elapsed']:.1f} s (fixed loop:"
+            f" {fixed['elapsed']:.1f} s), ends at concurrency {adaptive['final']}",
+        ),
+    ]
+
+
+def run(*, quick: bool, results_dir: Path) -> list[Row]:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    count = 300 if quick else 10_000
+    try:
+        return _throughput(count, results_dir) + _rate_limited(count // 5 if not quick else 100, results_dir)
+    except RuntimeError as exc:
+        return [Row(THROUGHPUT, "emulator", None, "", detail=str(exc))]
