@@ -14,7 +14,7 @@ OLD ?=
 NEW ?=
 COMMIT ?=
 
-.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz demo bench clean
+.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz demo demo-batch bench clean
 
 help:
 	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"
@@ -25,6 +25,7 @@ help:
 	@echo "make spec-diff OLD=<file> NEW=<file>   API-level diff of two specs"
 	@echo "make demo         a streamed chat against the embedded emulator (offline)"
 	@echo "make fuzz         10,000 hostile completions and 3,000 hostile streams, random seed (printed)"
+	@echo "make demo-batch   a batch run against a faulty emulator: kill -9, budget stop, resume (offline)"
 	@echo "make bench        benchmarks against raw httpx and openai-python"
 
 $(PY):
@@ -80,6 +81,30 @@ DEMO_PROMPT := Explain in two sentences why streaming matters for chat UIs.
 demo:
 	@echo '$$ aimlapi-grok chat --offline "$(DEMO_PROMPT)"'
 	@$(BIN)/aimlapi-grok chat --offline "$(DEMO_PROMPT)"
+
+# A batch of 300 requests against a local emulator (16 concurrent requests per key, a seeded fault mix): killed (kill -9) after 3 s,
+# resumed under a budget that stops it, resumed again to the end; then the journal's status.
+DEMO_BATCH_DIR := $(CURDIR)/.demo-batch
+DEMO_BATCH_PORT ?= 8766
+DEMO_BATCH_RUN := env AIMLAPI_API_KEY=demo-key $(BIN)/aimlapi-grok batch run $(DEMO_BATCH_DIR)/requests.jsonl \
+	--out $(DEMO_BATCH_DIR)/results.jsonl --base-url http://127.0.0.1:$(DEMO_BATCH_PORT) --progress-interval 1
+demo-batch:
+	@rm -rf $(DEMO_BATCH_DIR) && mkdir -p $(DEMO_BATCH_DIR)
+	@$(PY) -c 'import json; [print(json.dumps({"custom_id": f"item-{i}", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "x-ai/grok-4-1-fast-reasoning", "messages": [{"role": "user", "content": f"Label item {i} in one word."}], "reasoning": {"effort": "low"}}})) for i in range(300)]' > $(DEMO_BATCH_DIR)/requests.jsonl
+	@$(BIN)/aimlapi-grok emulator --port $(DEMO_BATCH_PORT) --concurrent-requests 16 --seed 7 --slow-seconds 0.3 \
+		--faults "429=0.01,500=0.02,503=0.01,drop=0.01,slow=0.5" 2>$(DEMO_BATCH_DIR)/emulator.log & echo $$! > $(DEMO_BATCH_DIR)/emulator.pid
+	@$(PY) -c 'import socket, time; [time.sleep(0.1) for _ in range(100) if socket.socket().connect_ex(("127.0.0.1", $(DEMO_BATCH_PORT)))]'
+	@echo '$$ aimlapi-grok batch run requests.jsonl --out results.jsonl   # killed with kill -9 after 3 s'
+	@timeout -s KILL 3 $(DEMO_BATCH_RUN) || echo "(killed by SIGKILL; the journal kept every state:)"
+	@$(BIN)/aimlapi-grok batch status $(DEMO_BATCH_DIR)/results.jsonl.journal.db
+	@echo '$$ aimlapi-grok batch run requests.jsonl --out results.jsonl --budget-usd 0.0040'
+	@$(DEMO_BATCH_RUN) --budget-usd 0.0040 || true
+	@echo '$$ aimlapi-grok batch run requests.jsonl --out results.jsonl --budget-usd 1'
+	@$(DEMO_BATCH_RUN) --budget-usd 1 || true
+	@echo '$$ aimlapi-grok batch status results.jsonl.journal.db'
+	@$(BIN)/aimlapi-grok batch status $(DEMO_BATCH_DIR)/results.jsonl.journal.db
+	@echo "$$(wc -l < $(DEMO_BATCH_DIR)/results.jsonl) lines in results.jsonl, $$(cut -d'"' -f8 $(DEMO_BATCH_DIR)/results.jsonl | sort -u | wc -l) distinct custom_ids"
+	@kill $$(cat $(DEMO_BATCH_DIR)/emulator.pid)
 
 bench:
 	$(PY) -m bench

@@ -36,9 +36,9 @@ def test_concurrency_halves_once_per_burst_of_429s() -> None:
     assert control.limit == 1
 
 
-def test_after_a_cut_the_limit_recovers_fast_and_probes_the_failed_level_patiently() -> None:
-    """Back below the 429's level one per success; that level again only after `patience` windows, then less often."""
-    control = Concurrency(8, maximum=64, patience=3)
+def test_after_a_429_the_limit_recovers_fast_and_probes_that_level_patiently() -> None:
+    """Back below the 429's level one per success; that level only after `patience` windows, then less often."""
+    control = Concurrency(8, maximum=64, base_patience=3)
     assert control.throttled(control.started()) is True
     assert (control.limit, control.ceiling) == (4, 8)
     for _ in range(3):
@@ -50,8 +50,23 @@ def test_after_a_cut_the_limit_recovers_fast_and_probes_the_failed_level_patient
     control.succeeded()
     assert control.limit == 8
     control.throttled(control.started())
-    assert control.patience == 6  # the same level failed twice
+    assert control.patience == 6  # the same level met a 429 twice
     assert control.limit == 4
+
+
+def test_a_good_window_at_the_old_level_forgets_it_and_a_503_sets_none() -> None:
+    """Past the probe, growth is one per window again; a 503 halves without remembering a limit."""
+    control = Concurrency(2, maximum=64, base_patience=2)
+    control.throttled(control.started())
+    assert (control.limit, control.ceiling) == (1, 2)
+    for _ in range(2):
+        control.succeeded()
+    assert control.limit == 2
+    for _ in range(2):
+        control.succeeded()
+    assert (control.limit, control.ceiling, control.patience) == (3, None, 2)
+    control.throttled(control.started(), rate_limited=False)
+    assert (control.limit, control.ceiling) == (1, None)
 
 
 def test_the_pause_holds_every_request_and_keeps_the_longest() -> None:

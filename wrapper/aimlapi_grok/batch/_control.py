@@ -3,10 +3,11 @@
 - `Concurrency`: additive increase, multiplicative decrease. The limit grows by
   one after a window of successes as long as the limit, and halves on a 429 or
   503, at most once per window (a burst of 429s from requests sent before the
-  cut counts once, as TCP does). After a cut it climbs back fast (one per
-  success) to just below the level that met the 429, then waits longer before
-  probing that level again: a window times `patience`, doubled each time the
-  probe meets a 429 at the same level, so a steady server limit costs few 429s.
+  cut counts once, as TCP does). After a 429 it climbs back fast (one per
+  success) to just below the level that met it, then waits longer before
+  probing that level again: `patience` windows, doubled (up to a cap) each time
+  the probe meets a 429 at the same level, so a steady server limit costs few
+  429s; a window at that level without one forgets it.
 - `Gate`: the shared pause (a Retry-After stops every worker, not one request)
   and the optional requests-per-minute and tokens-per-minute caps.
 - `Budget`: spent plus what is in flight must stay within the budget; each
@@ -31,9 +32,11 @@ class Concurrency:
     limit: int
     maximum: int
     minimum: int = 1
-    patience: int = 8  # windows of successes before probing the level of the last 429
+    base_patience: int = 4  # windows of successes before probing the level of the last 429
+    max_patience: int = 64
     cuts: int = 0
-    ceiling: int | None = None  # the limit at which the last 429/503 came
+    ceiling: int | None = None  # the limit at which the last 429 came (a 503 cuts but says nothing of a limit)
+    patience: int = field(init=False)
     _successes: int = 0
     _started: int = 0  # requests started so far (their sequence numbers)
     _cut_at: int = -1  # sequence number of the first request started after the last cut
@@ -41,6 +44,7 @@ class Concurrency:
     def __post_init__(self) -> None:
         if not 1 <= self.minimum <= self.limit <= self.maximum:
             raise ValueError(f"need 1 <= minimum <= limit <= maximum, got {self.minimum}, {self.limit}, {self.maximum}")
+        self.patience = self.base_patience
 
     def started(self) -> int:
         """Number a request being sent (used to tell whether its 429 predates the last cut)."""
@@ -49,25 +53,28 @@ class Concurrency:
 
     def succeeded(self) -> None:
         self._successes += 1
-        if self.limit >= self.maximum:
-            return
         ceiling = self.ceiling
         if ceiling is not None and self.limit < ceiling - 1:
-            self.limit += 1  # back to the last level that worked: one per success
+            self.limit += 1  # back to just below the level of the last 429: one per success
             self._successes = 0
             return
-        probing = ceiling is not None and self.limit + 1 >= ceiling
-        if self._successes >= self.limit * (self.patience if probing else 1):
+        probing = ceiling is not None and self.limit == ceiling - 1  # the next step is the level of the 429
+        if self._successes < self.limit * (self.patience if probing else 1):
+            return
+        self._successes = 0
+        if ceiling is not None and self.limit >= ceiling:  # a whole window at that level went well
+            self.ceiling, self.patience = None, self.base_patience
+        if self.limit < self.maximum:
             self.limit += 1
-            self._successes = 0
 
-    def throttled(self, sequence: int) -> bool:
-        """A 429/503 for the request numbered `sequence`: halve the limit once per window; True if cut."""
+    def throttled(self, sequence: int, *, rate_limited: bool = True) -> bool:
+        """A 429 (or 503) for the request numbered `sequence`: halve the limit once per window; True if cut."""
         if sequence < self._cut_at:
             return False
-        if self.ceiling == self.limit:
-            self.patience *= 2  # the same level failed again: probe it less often
-        self.ceiling = self.limit
+        if rate_limited:
+            if self.ceiling == self.limit:  # the same level met a 429 again: probe it less often
+                self.patience = min(self.max_patience, self.patience * 2)
+            self.ceiling = self.limit
         self.limit = max(self.minimum, self.limit // 2)
         self._successes = 0
         self._cut_at = self._started + 1

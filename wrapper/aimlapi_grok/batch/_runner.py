@@ -314,7 +314,7 @@ class _Run:
             if status in (429, 503):
                 self.report.rate_limited += status == 429
                 self.report.server_unavailable += status == 503
-                self.concurrency.throttled(flight.sequence)
+                self.concurrency.throttled(flight.sequence, rate_limited=status == 429)
                 self.gate.pause(now, self._server_wait(exc, self.attempts[request.custom_id], self.backoff))
                 self.pending.appendleft(request)
             else:
