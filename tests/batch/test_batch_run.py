@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aimlapi_grok._errors import status_error_for
 from aimlapi_grok._retry import RetryPolicy
-from aimlapi_grok.batch import BatchInputError, BatchProgress, Journal, check_records, export, run_batch
+from aimlapi_grok.batch import BatchInputError, BatchProgress, Journal, Shard, check_records, export, run_batch
 from aimlapi_grok.testing import FaultMix, RateLimit
 from batch_support import answered, batch_line, client_for, emulator, numbered_lines, read_output
 
@@ -174,3 +174,19 @@ async def test_progress_reaches_the_callback(tmp_path: Path) -> None:
     assert seen[-1].usd_spent > 0
     assert seen[-1].concurrency >= 8
     assert seen[-1].requests_per_second > 0
+
+
+async def test_shards_run_apart_and_together_cover_the_input_once(tmp_path: Path) -> None:
+    """Two shards with their own journals answer disjoint parts whose union is the whole input."""
+    lines = numbered_lines(40)
+    with emulator() as server:
+        async with client_for(server) as client:
+            reports = [
+                await run_batch(client, lines, journal=tmp_path / f"shard{i}.db", shard=Shard(i, 2)) for i in (1, 2)
+            ]
+        assert len(server.requests) == 40
+    assert all(r.complete for r in reports)
+    assert reports[0].done + reports[1].done == 40
+    assert min(reports[0].done, reports[1].done) > 5
+    sent_ids = [r.headers["x-client-request-id"] for r in server.requests]
+    assert len(set(sent_ids)) == 40

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._cli_common import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
+from ._cli_common import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError, offline_emulator
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 
 if TYPE_CHECKING:
@@ -229,11 +229,5 @@ def _endpoint(args: argparse.Namespace) -> Iterator[tuple[str | None, str]]:
             raise UsageError(f"no API key: set {API_KEY_ENV} (or use --offline to try the emulator)")
         yield args.base_url or os.environ.get(BASE_URL_ENV) or None, api_key
         return
-    try:
-        from .testing import run_emulator
-    except ImportError as exc:
-        raise UsageError(
-            f"--offline needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"
-        ) from None
-    with run_emulator() as emulator:
-        yield emulator.base_url, emulator.api_key
+    with offline_emulator() as endpoint:
+        yield endpoint

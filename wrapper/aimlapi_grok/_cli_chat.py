@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._cli_common import EXIT_API_ERROR, EXIT_FAILURE, EXIT_NETWORK_ERROR, EXIT_OK, EXIT_USAGE, PROG, UsageError
+from ._cli_common import (
+    EXIT_API_ERROR,
+    EXIT_FAILURE,
+    EXIT_NETWORK_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    offline_emulator,
+)
 from ._constants import API_KEY_ENV
 
 if TYPE_CHECKING:
@@ -139,14 +148,8 @@ def _endpoint(options: ChatOptions) -> Iterator[tuple[str | None, str]]:
             raise UsageError(f"no API key (set {API_KEY_ENV}, or use --offline)")
         yield options.base_url, options.api_key
         return
-    try:
-        from .testing import run_emulator
-    except ImportError as exc:
-        raise UsageError(
-            f"--offline needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"
-        ) from None
-    with run_emulator() as emulator:
-        yield emulator.base_url, emulator.api_key
+    with offline_emulator() as endpoint:
+        yield endpoint
 
 
 def _stream(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:

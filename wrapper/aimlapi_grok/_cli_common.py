@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 PROG = "aimlapi-grok"
 
 EXIT_OK = 0
@@ -14,3 +17,16 @@ EXIT_INTERRUPTED = 130
 
 class UsageError(Exception):
     """A command line that cannot run (the message says why); exit status 2."""
+
+
+@contextlib.contextmanager
+def offline_emulator() -> Iterator[tuple[str, str]]:
+    """(base URL, key) of an emulator on a loopback port, started for the duration (`--offline`)."""
+    try:
+        from .testing import run_emulator
+    except ImportError as exc:
+        raise UsageError(
+            f"--offline needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"
+        ) from None
+    with run_emulator() as emulator:
+        yield emulator.base_url, emulator.api_key

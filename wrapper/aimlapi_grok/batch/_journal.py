@@ -237,6 +237,10 @@ class Journal:
                 ((cid,) for cid in custom_ids),
             )
 
+    def states(self) -> dict[str, State]:
+        """custom_id -> state, for every request."""
+        return dict(self._db.execute("SELECT custom_id, state FROM requests").fetchall())
+
     def totals(self) -> Totals:
         """Counts per state, the spend and the tokens of everything recorded."""
         counts: dict[str, int] = dict.fromkeys(STATES, 0)

@@ -179,10 +179,10 @@ class _Run:
         ids = set(by_id) | set(invalid_ids)
         self.report.total = len(ids)
         runnable_set = set(runnable)
-        for row in self.journal.rows(states=("done", "failed")):
-            if row.custom_id in ids and row.custom_id not in runnable_set:
-                self.done_count += row.state == "done"
-                self.failed_count += row.state == "failed"
+        for custom_id, state in self.journal.states().items():
+            if custom_id in ids and custom_id not in runnable_set:
+                self.done_count += state == "done"
+                self.failed_count += state == "failed"
         self.started_at = time.monotonic()
         try:
             await self._loop()
@@ -358,9 +358,9 @@ class _Run:
         report = self.report
         report.wall_seconds = time.monotonic() - self.started_at
         counts = {"done": 0, "failed": 0, "pending": 0, "in_flight": 0}
-        for row in self.journal.rows():
-            if row.custom_id in ids:
-                counts[row.state] += 1
+        for custom_id, state in self.journal.states().items():
+            if custom_id in ids:
+                counts[state] += 1
         report.done, report.failed = counts["done"], counts["failed"]
         report.pending = counts["pending"] + counts["in_flight"]
         totals = self.journal.totals()
