@@ -11,12 +11,12 @@ def test_concurrency_grows_by_one_per_window_of_successes() -> None:
     """Additive increase: +1 after as many successes as the limit, up to the maximum."""
     control = Concurrency(4, maximum=5)
     for _ in range(3):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert control.limit == 4
-    control.succeeded()
+    control.succeeded(control.limit)
     assert control.limit == 5
     for _ in range(20):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert control.limit == 5
 
 
@@ -42,12 +42,12 @@ def test_after_a_429_the_limit_recovers_fast_and_probes_that_level_patiently() -
     assert control.throttled(control.started()) is True
     assert (control.limit, control.ceiling) == (4, 8)
     for _ in range(3):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert control.limit == 7
     for _ in range(7 * 3 - 1):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert control.limit == 7
-    control.succeeded()
+    control.succeeded(control.limit)
     assert control.limit == 8
     control.throttled(control.started())
     assert control.patience == 6  # the same level met a 429 twice
@@ -60,13 +60,24 @@ def test_a_good_window_at_the_old_level_forgets_it_and_a_503_sets_none() -> None
     control.throttled(control.started())
     assert (control.limit, control.ceiling) == (1, 2)
     for _ in range(2):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert control.limit == 2
     for _ in range(2):
-        control.succeeded()
+        control.succeeded(control.limit)
     assert (control.limit, control.ceiling, control.patience) == (3, None, 2)
     control.throttled(control.started(), rate_limited=False)
     assert (control.limit, control.ceiling) == (1, None)
+
+
+def test_successes_below_the_limit_do_not_grow_it() -> None:
+    """A run that does not use its limit (held by a pause, a cap, a short queue) keeps it."""
+    control = Concurrency(4, maximum=64)
+    for _ in range(20):
+        control.succeeded(in_flight=2)
+    assert control.limit == 4
+    for _ in range(4):
+        control.succeeded(in_flight=4)
+    assert control.limit == 5
 
 
 def test_the_pause_holds_every_request_and_keeps_the_longest() -> None:

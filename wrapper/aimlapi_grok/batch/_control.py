@@ -7,7 +7,9 @@
   success) to just below the level that met it, then waits longer before
   probing that level again: `patience` windows, doubled (up to a cap) each time
   the probe meets a 429 at the same level, so a steady server limit costs few
-  429s; a window at that level without one forgets it.
+  429s; a window at that level without one forgets it. Successes count only
+  while the limit is in use (as in TCP's window validation): a run held back
+  by a pause, a cap or a short queue does not grow its limit.
 - `Gate`: the shared pause (a Retry-After stops every worker, not one request)
   and the optional requests-per-minute and tokens-per-minute caps.
 - `Budget`: spent plus what is in flight must stay within the budget; each
@@ -51,7 +53,10 @@ class Concurrency:
         self._started += 1
         return self._started
 
-    def succeeded(self) -> None:
+    def succeeded(self, in_flight: int) -> None:
+        """A success while `in_flight` requests were out: it counts only if the limit was in use."""
+        if in_flight < self.limit:
+            return  # the limit was not what held the run back: no evidence that more would work
         self._successes += 1
         ceiling = self.ceiling
         if ceiling is not None and self.limit < ceiling - 1:

@@ -271,9 +271,10 @@ class _Run:
             return []
         while not self.finished.empty():
             tasks.append(self.finished.get_nowait())
-        return [outcome for task in tasks if (outcome := self._settle(task)) is not None]
+        in_flight = len(self.running)  # before these finish: what was out when they were answered
+        return [outcome for task in tasks if (outcome := self._settle(task, in_flight)) is not None]
 
-    def _settle(self, task: asyncio.Task[Any]) -> Outcome | None:
+    def _settle(self, task: asyncio.Task[Any], in_flight: int) -> Outcome | None:
         flight = self.running.pop(task)
         if task.cancelled():
             self.budget.settle(None)
@@ -284,7 +285,7 @@ class _Run:
             tokens = (result.prompt_tokens or 0) + (result.completion_tokens or 0)
             Gate.settle(flight.gate_entry, tokens)
             self.tokens.observe(tokens)
-            self.concurrency.succeeded()
+            self.concurrency.succeeded(in_flight)
             self.report.prompt_tokens += result.prompt_tokens or 0
             self.report.completion_tokens += result.completion_tokens or 0
             self.report.usd_spent_this_run += result.usd_spent or Decimal(0)
