@@ -50,7 +50,7 @@ def test_after_a_429_the_limit_recovers_fast_and_probes_that_level_patiently() -
     control.succeeded(control.limit)
     assert control.limit == 8
     control.throttled(control.started())
-    assert control.patience == 6  # the same level met a 429 twice
+    assert control.patience == 12  # the same level met a 429 twice: probed 4 times less often
     assert control.limit == 4
 
 

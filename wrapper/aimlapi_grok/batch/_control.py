@@ -5,8 +5,8 @@
   503, at most once per window (a burst of 429s from requests sent before the
   cut counts once, as TCP does). After a 429 it climbs back fast (one per
   success) to just below the level that met it, then waits longer before
-  probing that level again: `patience` windows, doubled (up to a cap) each time
-  the probe meets a 429 at the same level, so a steady server limit costs few
+  probing that level again: `patience` windows, multiplied (up to a cap) each
+  time the probe meets a 429 at the same level, so a steady server limit costs few
   429s; a window at that level without one forgets it. Successes count only
   while the limit is in use (as in TCP's window validation): a run held back
   by a pause, a cap or a short queue does not grow its limit.
@@ -35,7 +35,8 @@ class Concurrency:
     maximum: int
     minimum: int = 1
     base_patience: int = 4  # windows of successes before probing the level of the last 429
-    max_patience: int = 64
+    max_patience: int = 1024
+    patience_growth: int = 4  # a per-key limit rarely moves: each failed probe of a level makes the next much later
     cuts: int = 0
     ceiling: int | None = None  # the limit at which the last 429 came (a 503 cuts but says nothing of a limit)
     patience: int = field(init=False)
@@ -78,7 +79,7 @@ class Concurrency:
             return False
         if rate_limited:
             if self.ceiling == self.limit:  # the same level met a 429 again: probe it less often
-                self.patience = min(self.max_patience, self.patience * 2)
+                self.patience = min(self.max_patience, self.patience * self.patience_growth)
             self.ceiling = self.limit
         self.limit = max(self.minimum, self.limit // 2)
         self._successes = 0
