@@ -379,7 +379,7 @@ def _success(custom_id: str, result: ChatCompletionResult) -> Outcome:
         "done",
         status_code=result.response.status_code,
         body=result.body,
-        raw_body=result.response.text,
+        raw_body=result.response.content.decode(),  # JSON is UTF-8 (it parsed); httpx's .text costs ~100 us
         request_id=result.inference_id,
         inference_id=result.inference_id,
         credits_used=result.credits_used,
