@@ -1,9 +1,9 @@
 """`run_batch()`: send a checked batch through an AsyncGrok, journaled, rate-adaptive, within a budget.
 
 One dispatcher loop starts requests while the AIMD limit, the shared pause,
-the per-minute caps and the budget allow (`_control`), commits them as in
-flight before they go out, and commits each batch of finished requests in
-one transaction. Retries are the scheduler's (the client is called with
+the per-minute caps and the budget allow (`_control`), and commits them as in
+flight before they go out, in one transaction with the requests that just
+finished (after an answer it waits 2 ms for others, so one commit serves many). Retries are the scheduler's (the client is called with
 `max_retries=0`): a 429 or 503 cuts the concurrency and pauses every worker
 for its Retry-After; 408, other 5xx and connection errors wait their own
 backoff; each request gets at most `max_attempts` sends in a run.
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_CONCURRENCY = 64
 DEFAULT_MAX_ATTEMPTS = 6
+COALESCE_SECONDS = 0.002  # wait this long after an answer for others to finish with it (one commit for all)
+COALESCE_FROM = 8  # ... when at least this many are in flight (below, commits are few anyway)
 PROGRESS_TICK = 0.5  # seconds between progress callbacks while nothing finishes
 ProgressCallback = Callable[[BatchProgress], None]
 
@@ -269,6 +271,8 @@ class _Run:
                 tasks = [await self.finished.get()]
         except TimeoutError:
             return []
+        if len(self.running) >= COALESCE_FROM:
+            await asyncio.sleep(COALESCE_SECONDS)  # let a few more finish: one journal commit for all of them
         while not self.finished.empty():
             tasks.append(self.finished.get_nowait())
         in_flight = len(self.running)  # before these finish: what was out when they were answered
