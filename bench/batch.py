@@ -201,7 +201,7 @@ def _journal_alone(count: int) -> list[Row]:
 
 
 def _rate_limited(count: int, results_dir: Path) -> list[Row]:
-    from aimlapi_grok.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_CONCURRENCY
+    from aimlapi_grok.batch._control import DEFAULT_CONCURRENCY, DEFAULT_MAX_CONCURRENCY
 
     lines = _lines(count)
     options = ("--concurrent-requests", str(LIMIT), "--faults", "slow=1.0", "--slow-seconds", str(SLOW_SECONDS))

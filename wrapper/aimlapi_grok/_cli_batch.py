@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ._cli_common import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError, offline_emulator
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from .batch._control import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_CONCURRENCY
 
 if TYPE_CHECKING:
     from .batch._report import BatchReport
@@ -54,12 +55,26 @@ def add_batch_commands(
     run.add_argument("--out", type=Path, required=True, help="output JSONL (OpenAI Batch API output lines)")
     run.add_argument("--journal", type=Path, help=f"the journal (default: <out>{JOURNAL_SUFFIX})")
     run.add_argument("--format", choices=("auto", "jsonl", "text"), default="auto", help="input format")
-    run.add_argument("--concurrency", type=whole_number(1), default=8, metavar="N", help="starting concurrency (8)")
-    run.add_argument("--max-concurrency", type=whole_number(1), default=64, metavar="N", help="its ceiling (64)")
+    run.add_argument(
+        "--concurrency", type=whole_number(1), default=DEFAULT_CONCURRENCY, metavar="N", help="start (%(default)s)"
+    )
+    run.add_argument(
+        "--max-concurrency",
+        type=whole_number(1),
+        default=DEFAULT_MAX_CONCURRENCY,
+        metavar="N",
+        help="ceiling (%(default)s)",
+    )
     run.add_argument("--max-requests-per-minute", type=whole_number(1), metavar="N", help="cap on requests sent")
     run.add_argument("--max-tokens-per-minute", type=whole_number(1), metavar="N", help="cap on tokens used")
     run.add_argument("--budget-usd", metavar="USD", help="stop scheduling when spent + in flight would pass it")
-    run.add_argument("--max-attempts", type=whole_number(1), default=6, metavar="N", help="sends per request (6)")
+    run.add_argument(
+        "--max-attempts",
+        type=whole_number(1),
+        default=DEFAULT_MAX_ATTEMPTS,
+        metavar="N",
+        help="sends per request (%(default)s)",
+    )
     run.add_argument("--retry-failed", action="store_true", help="send the requests that failed before again")
     run.add_argument("--skip-invalid", action="store_true", help="send the valid lines, record invalid ones failed")
     run.add_argument("--shard", metavar="I/N", help="run only shard I of N (by custom_id), with its own journal")

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 WINDOW = 60.0  # seconds of the per-minute caps
+DEFAULT_CONCURRENCY = 8  # where the limit starts
+DEFAULT_MAX_CONCURRENCY = 64  # how far it may grow
+DEFAULT_MAX_ATTEMPTS = 6  # sends per request and run
 
 
 @dataclass(slots=True)
@@ -34,7 +37,7 @@ class Concurrency:
     limit: int
     maximum: int
     minimum: int = 1
-    base_patience: int = 4  # windows of successes before probing the level of the last 429
+    base_patience: int = 16  # windows of successes before probing the level of the last 429
     max_patience: int = 1024
     patience_growth: int = 4  # a per-key limit rarely moves: each failed probe of a level makes the next much later
     cuts: int = 0

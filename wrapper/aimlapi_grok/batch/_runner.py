@@ -3,10 +3,11 @@
 One dispatcher loop starts requests while the AIMD limit, the shared pause,
 the per-minute caps and the budget allow (`_control`), and commits them as in
 flight before they go out, in one transaction with the requests that just
-finished (after an answer it waits 2 ms for others, so one commit serves many). Retries are the scheduler's (the client is called with
-`max_retries=0`): a 429 or 503 cuts the concurrency and pauses every worker
-for its Retry-After; 408, other 5xx and connection errors wait their own
-backoff; each request gets at most `max_attempts` sends in a run.
+finished (after an answer it waits 2 ms for others, so one commit serves many).
+Retries are the scheduler's (the client is called with `max_retries=0`): a
+429 or 503 cuts the concurrency and pauses every worker for its Retry-After;
+408, other 5xx and connection errors wait their own backoff; each request
+gets at most `max_attempts` sends in a run.
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ from .._errors import (
 )
 from .._meta import ResponseInfo
 from .._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
-from ._control import Budget, Concurrency, Gate, TokenEstimate
+from ._control import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_CONCURRENCY,
+    Budget,
+    Concurrency,
+    Gate,
+    TokenEstimate,
+)
 from ._input import BatchInputError, BatchRequest, ParsedInput, Shard, check_records
 from ._journal import Journal, Outcome
 from ._report import BatchProgress, BatchReport
@@ -45,9 +54,6 @@ if TYPE_CHECKING:
     from .._async_client import AsyncGrok
     from .._response import ChatCompletionResult
 
-DEFAULT_CONCURRENCY = 8
-DEFAULT_MAX_CONCURRENCY = 64
-DEFAULT_MAX_ATTEMPTS = 6
 COALESCE_SECONDS = 0.002  # wait this long after an answer for others to finish with it (one commit for all)
 COALESCE_FROM = 8  # ... when at least this many are in flight (below, commits are few anyway)
 PROGRESS_TICK = 0.5  # seconds between progress callbacks while nothing finishes
@@ -378,14 +384,15 @@ class _Run:
 def _success(custom_id: str, result: ChatCompletionResult) -> Outcome:
     usage = result.body.get("usage")
     usage = usage if isinstance(usage, dict) else {}
+    inference_id = result.inference_id
     return Outcome(
         custom_id,
         "done",
         status_code=result.response.status_code,
         body=result.body,
         raw_body=result.response.content.decode(),  # JSON is UTF-8 (it parsed); httpx's .text costs ~100 us
-        request_id=result.inference_id,
-        inference_id=result.inference_id,
+        request_id=inference_id,
+        inference_id=inference_id,
         credits_used=result.credits_used,
         usd_spent=result.usd_spent,
         prompt_tokens=_count(usage.get("prompt_tokens")),
