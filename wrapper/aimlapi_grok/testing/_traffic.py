@@ -7,7 +7,7 @@ much: a 429 with the AIML error body and `Retry-After` once a key has sent
 random generator, a share of 429, 500 and 503 answers, dropped connections and
 slow answers, so a run of thousands of requests meets them in a reproducible way.
 
-Header syntax of `aimlapi-grok emulator --faults`: ``429=0.05,500=0.02,503=0.02,drop=0.01,slow=0.05``.
+The mix as `aimlapi-grok emulator --faults` takes it: ``429=0.05,500=0.02,503=0.02,drop=0.01,slow=0.05``.
 """
 
 from __future__ import annotations
