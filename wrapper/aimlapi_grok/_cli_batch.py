@@ -51,7 +51,12 @@ def add_batch_commands(
         epilog=BATCH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("input", type=Path, help="JSONL (OpenAI batch lines or {custom_id, messages, ...}) or text")
+    run.add_argument(
+        "input_file",
+        metavar="INPUT",
+        type=Path,
+        help="JSONL (OpenAI batch lines or {custom_id, messages, ...}) or text",
+    )
     run.add_argument("--out", type=Path, required=True, help="output JSONL (OpenAI Batch API output lines)")
     run.add_argument("--journal", type=Path, help=f"the journal (default: <out>{JOURNAL_SUFFIX})")
     run.add_argument("--format", choices=("auto", "jsonl", "text"), default="auto", help="input format")
@@ -175,11 +180,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         budget = parse_budget(args.budget_usd)
     except (ValueError, ConfigurationError) as exc:
         raise UsageError(str(exc)) from None
-    if not args.input.is_file():
-        raise UsageError(f"no input file at {args.input}")
+    if not args.input_file.is_file():
+        raise UsageError(f"no input file at {args.input_file}")
     if args.concurrency > args.max_concurrency:
         raise UsageError(f"--concurrency {args.concurrency} is above --max-concurrency {args.max_concurrency}")
-    parsed = read_input(args.input, args.format)
+    parsed = read_input(args.input_file, args.format)
     if parsed.problems and not args.skip_invalid:
         raise BatchInputError(parsed.problems)
     journal_path = args.journal or args.out.with_name(args.out.name + JOURNAL_SUFFIX)

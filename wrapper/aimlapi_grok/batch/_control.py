@@ -139,7 +139,10 @@ class Gate:
 
 @dataclass(slots=True)
 class TokenEstimate:
-    """Tokens a request will use, for the tokens-per-minute cap: the mean seen so far, else a text estimate."""
+    """Tokens a request will use, for the tokens-per-minute cap: the mean seen so far, else a text estimate.
+
+    The estimate only reserves room; each answer's actual count replaces it in the window (`Gate.settle`).
+    """
 
     seen_requests: int = 0
     seen_tokens: int = 0
@@ -149,10 +152,11 @@ class TokenEstimate:
             self.seen_requests += 1
             self.seen_tokens += tokens
 
-    def estimate(self, body_chars: int, max_tokens: int | None) -> float:
+    def estimate(self, body_chars: int) -> float:
+        """The mean of the answered requests; before any, the body's size (about 4 characters a token)."""
         if self.seen_requests:
             return self.seen_tokens / self.seen_requests
-        return math.ceil(body_chars / 4) + (max_tokens or 0)  # about 4 characters per token
+        return float(math.ceil(body_chars / 4))
 
 
 @dataclass(slots=True)

@@ -257,8 +257,7 @@ class _Run:
     def _token_estimate(self, request: BatchRequest) -> float:
         if self.gate.tokens_per_minute is None:
             return 0.0
-        max_tokens = request.body.get("max_completion_tokens") or request.body.get("max_tokens")
-        return self.tokens.estimate(len(json.dumps(request.body)), max_tokens if isinstance(max_tokens, int) else None)
+        return self.tokens.estimate(len(json.dumps(request.body)))
 
     async def _send(self, request: BatchRequest) -> Outcome | GrokError:
         messages, params = request.create_params()
