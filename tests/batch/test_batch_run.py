@@ -190,3 +190,26 @@ async def test_shards_run_apart_and_together_cover_the_input_once(tmp_path: Path
     assert min(reports[0].done, reports[1].done) > 5
     sent_ids = [r.headers["x-client-request-id"] for r in server.requests]
     assert len(set(sent_ids)) == 40
+
+
+async def test_an_answer_starting_with_a_utf8_bom_is_journaled_and_exported(tmp_path: Path) -> None:
+    """A completion the client accepts with a BOM before its JSON is stored and exported as JSON."""
+    from aimlapi_grok import AsyncGrok
+    from aimlapi_grok.testing import Emulator
+
+    inner = Emulator().transport()
+
+    def with_bom(request: httpx.Request) -> httpx.Response:
+        answer = inner.handle_request(request)
+        answer.read()
+        headers = [(k, v) for k, v in answer.headers.items() if k.lower() != "content-length"]
+        return httpx.Response(answer.status_code, headers=headers, content=b"\xef\xbb\xbf" + answer.content)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(with_bom))
+    async with AsyncGrok(api_key="k", http_client=http) as client:
+        report = await run_batch(client, numbered_lines(2), journal=tmp_path / "j.db")
+    await http.aclose()
+    with Journal(tmp_path / "j.db") as journal:
+        export(journal, tmp_path / "out.jsonl")
+    assert report.done == 2
+    assert read_output(tmp_path / "out.jsonl")[0]["response"]["body"]["object"] == "chat.completion"
