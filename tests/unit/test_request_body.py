@@ -80,7 +80,7 @@ def test_create_params_cover_every_spec_request_property() -> None:
     """CreateParams has a keyword for each property of the spec's ChatCompletionRequest (besides messages/stream)."""
     spec_properties = set(schema_document()["tolerant"]["$defs"]["ChatCompletionRequest"]["properties"])
     assert spec_properties - {"messages", "stream"} == SPEC_PARAMS
-    assert {"client_request_id", "max_retries", "timeout", "extra_headers", "extra_body"} == CALL_OPTIONS
+    assert {"client_request_id", "max_retries", "timeout", "deadline", "extra_headers", "extra_body"} == CALL_OPTIONS
     assert set(CreateParams.__annotations__) == SPEC_PARAMS | CALL_OPTIONS
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, Self, Unpack, overload
 import httpx
 
 from ._base import BaseGrok, PreparedCall, TimeoutTypes, prompt_messages
+from ._budget import Reservation
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import ConfigurationError, status_error_for
 from ._response import ChatCompletionResult
@@ -27,7 +29,11 @@ class AsyncGrok(BaseGrok):
 
     The key comes from `api_key` or the AIMLAPI_API_KEY environment variable;
     `base_url` from the argument, AIMLAPI_BASE_URL, or https://api.aimlapi.com.
-    `timeout` applies to every request (also through a passed `http_client`).
+    `timeout` applies to every request (also through a passed `http_client`):
+    httpx's limits on each connect, write, pool wait and read, separately.
+    `deadline` (seconds, default None: no limit) bounds a whole call, retries
+    and the reading of a stream included (see `_deadline`); both can be
+    given per call too.
     Use it as an async context manager, or await `close()`: it closes the httpx client
     it made, never one passed in as `http_client`. Redirects are not followed
     by the client it makes; a passed client's own setting applies (httpx drops
@@ -45,6 +51,7 @@ class AsyncGrok(BaseGrok):
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
         budget_usd: Decimal | float | int | str | None = None,
+        deadline: float | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
@@ -58,6 +65,7 @@ class AsyncGrok(BaseGrok):
             default_headers=default_headers,
             allow_insecure_http=allow_insecure_http,
             budget_usd=budget_usd,
+            deadline=deadline,
         )
         self._owns_http = http_client is None
         self._http = (
@@ -83,34 +91,70 @@ class AsyncGrok(BaseGrok):
         result = await self.chat.completions.create(messages=prompt_messages(prompt, system), **params)
         return result.text
 
+    def _owner(self) -> object:
+        """Who holds a reservation (async: the task)."""
+        import asyncio
+
+        try:
+            return asyncio.current_task() or super()._owner()
+        except RuntimeError:  # not under asyncio (trio): the thread
+            return super()._owner()
+
+    async def _reserve(self, call: PreparedCall) -> Reservation | None:
+        """The call's share of the budget (None without a budget); waits for calls in flight if need be."""
+        reservation = self._try_reserve()
+        if reservation is None and self._budget_gate is not None:
+            reservation = await self._budget_gate.areserve(self._owner(), call.budget_wait)
+        return reservation
+
     async def _send(self, call: PreparedCall) -> tuple[httpx.Response, int]:
-        """Send with retries; a 2xx answer (body unread when streaming) and the retries taken."""
+        """Send with retries; a 2xx answer (body read unless streaming) and the retries taken."""
         request = self._build_request(self._http, call)
 
         async def attempt(retries: int) -> tuple[httpx.Response, int]:
             try:
-                response = await self._http.send(request, stream=call.stream)
+                call.arm(request)
+                response = await self._http.send(request, stream=True)
             except httpx.RequestError as exc:
                 raise self._connection_error(exc, request, retries) from exc
+            call.guard(response)
+            if response.is_success and call.stream:
+                return response, retries
+            try:
+                await response.aread()
+            except httpx.RequestError as exc:
+                raise self._connection_error(exc, request, retries) from exc
+            finally:
+                await response.aclose()
             if not response.is_success:
-                try:
-                    await response.aread()
-                except httpx.RequestError as exc:
-                    raise self._connection_error(exc, request, retries) from exc
-                finally:
-                    await response.aclose()
                 raise status_error_for(response, retries=retries)
             return response, retries
 
         return await acall_with_retries(attempt, call.retry_policy, call.label)
 
-    async def _open_stream(self, response: httpx.Response, retries: int) -> AsyncStream:
+    async def _call(self, call: PreparedCall) -> ChatCompletionResult | AsyncStream:
+        """Reserve budget, send, and hand the answer over (the reservation is settled when its cost is known)."""
+        reservation = await self._reserve(call)
+        try:
+            response, retries = await self._send(call)
+        except BaseException:
+            self._release(reservation)
+            raise
+        if call.stream:
+            return await self._open_stream(response, retries, reservation)
+        return self._finish_json(response, retries, reservation)
+
+    async def _open_stream(
+        self, response: httpx.Response, retries: int, reservation: Reservation | None
+    ) -> AsyncStream:
         try:
             from ._streaming import AsyncStream
 
-            return AsyncStream(response, info=self._stream_info(response, retries), on_result=self._stream_finished)
+            on_result = functools.partial(self._stream_finished, reservation)
+            return AsyncStream(response, info=self._stream_info(response, retries), on_result=on_result)
         except BaseException:
             await response.aclose()
+            self._release(reservation)
             raise
 
 
@@ -151,14 +195,10 @@ class AsyncCompletions:
         Every request parameter of the spec is a keyword (see CreateParams);
         unset ones are not sent. The request is validated before sending
         (RequestValidationError, nothing sent). Call options: client_request_id,
-        max_retries, timeout, extra_headers, extra_body.
+        max_retries, timeout, deadline, extra_headers, extra_body.
         """
         client = self._client
-        call = client._prepare(messages, stream, params)
-        response, retries = await client._send(call)
-        if stream:
-            return await client._open_stream(response, retries)
-        return client._finish_json(response, retries)
+        return await client._call(client._prepare(messages, stream, params))
 
 
 class AsyncRawCompletions:
@@ -176,10 +216,15 @@ class AsyncRawCompletions:
         """
         client = self._client
         call = client._prepare(messages, stream, params)
-        response, retries = await client._send(call)
+        reservation = await client._reserve(call)
         try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        client._record_raw(response, retries)
+            response, retries = await client._send(call)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        except BaseException:
+            client._release(reservation)
+            raise
+        client._record_raw(response, retries, reservation)
         return response

@@ -9,15 +9,18 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._arguments import check_time_limit_setting, checked_headers, time_limit_violation
+from ._budget import BudgetGate, Reservation
 from ._constants import CLIENT_REQUEST_ID_HEADER
 from ._cost import CostTracker, parse_budget
+from ._deadline import Deadline
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -58,10 +61,28 @@ class PreparedCall:
     max_retries: int
     stream: bool
     client_request_id: str
+    deadline: Deadline | None = None
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(self.max_retries)
+        return RetryPolicy(self.max_retries, deadline=self.deadline)
+
+    def arm(self, request: httpx.Request) -> None:
+        """Before each attempt: cap httpx's timeouts at the time left before the deadline."""
+        if self.deadline is not None:
+            request.extensions["timeout"] = self.deadline.capped_timeout(self.timeout, request)
+
+    def guard(self, response: httpx.Response) -> None:
+        """After each attempt: make reading the answer stop at the deadline."""
+        if self.deadline is not None:
+            self.deadline.guard(response)
+
+    @property
+    def budget_wait(self) -> float | None:
+        """How long a call may wait for budget held by calls in flight: its deadline, else its read timeout."""
+        if self.deadline is not None:
+            return max(0.0, self.deadline.remaining())
+        return httpx.Timeout(self.timeout).read
 
     @property
     def label(self) -> str:
@@ -81,6 +102,7 @@ class BaseGrok:
         default_headers: Mapping[str, str] | None,
         allow_insecure_http: bool,
         budget_usd: Decimal | float | int | str | None,
+        deadline: float | None = None,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
@@ -88,12 +110,16 @@ class BaseGrok:
         self._url = httpx.URL(self.url)  # parsed once: httpx re-parses a str URL on every request
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-        if timeout is not None and not isinstance(timeout, int | float | httpx.Timeout):
-            raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {timeout!r}")
+        check_time_limit_setting("timeout", timeout)
+        if isinstance(deadline, httpx.Timeout):
+            raise ConfigurationError("deadline must be seconds (a number > 0) or None, not an httpx.Timeout")
+        check_time_limit_setting("deadline", deadline)
         self.max_retries = max_retries
         self.timeout = timeout
-        self._default_headers = RequestHeaders(_lower_headers(default_headers, "default_headers", per_call=False))
+        self.deadline = deadline
+        self._default_headers = RequestHeaders(checked_headers(default_headers, "default_headers", per_call=False))
         self._costs = CostTracker(parse_budget(budget_usd))
+        self._budget_gate = BudgetGate(self._costs) if self._costs.budget_usd is not None else None
         # Generated X-Client-Request-Id values: a random per-client prefix and a counter.
         self._id_prefix = f"aimlapi-grok-{os.urandom(6).hex()}"
         self._id_counter = itertools.count(1)
@@ -101,7 +127,7 @@ class BaseGrok:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries}, "
-            f"timeout={self.timeout!r}, budget_usd={self.budget_usd!r}, api_key=<hidden>)"
+            f"timeout={self.timeout!r}, deadline={self.deadline!r}, budget_usd={self.budget_usd!r}, api_key=<hidden>)"
         )
 
     # -- cost ---------------------------------------------------------------------------------
@@ -125,6 +151,7 @@ class BaseGrok:
 
     def _prepare(self, messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> PreparedCall:
         """Check the budget, build and validate the call; raises before anything is sent."""
+        deadline_seconds = params.get("deadline", self.deadline)
         self._costs.ensure_within_budget()
         if not isinstance(stream, bool):
             raise RequestValidationError([SchemaViolation("stream", stream, "type", "must be True or False")])
@@ -140,8 +167,8 @@ class BaseGrok:
         if self._default_headers:
             headers.update(self._default_headers)
         extra_headers = params.get("extra_headers")
-        if extra_headers:
-            headers.update(_lower_headers(extra_headers, "extra_headers", per_call=True))
+        if extra_headers is not None:
+            headers.update(checked_headers(extra_headers, "extra_headers", per_call=True))
         request_id = params.get("client_request_id")
         if request_id is None:
             request_id = headers.get(_REQUEST_ID_KEY) or f"{self._id_prefix}-{next(self._id_counter)}"
@@ -149,10 +176,15 @@ class BaseGrok:
         max_retries = params.get("max_retries", self.max_retries)
         content = encode_request(body, request_id, max_retries)
         timeout = params.get("timeout", self.timeout)
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout)):
-            message = f"must be seconds, an httpx.Timeout or None, got {timeout!r}"
-            raise RequestValidationError([SchemaViolation("timeout", timeout, "type", message)])
-        return PreparedCall(content, headers, timeout, max_retries, stream, request_id)
+        problems = [
+            found
+            for found in (time_limit_violation("timeout", timeout), _deadline_violation(deadline_seconds))
+            if found is not None
+        ]
+        if problems:
+            raise RequestValidationError(problems)
+        deadline = Deadline(deadline_seconds) if deadline_seconds is not None else None
+        return PreparedCall(content, headers, timeout, max_retries, stream, request_id, deadline)
 
     def _build_request(self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall) -> httpx.Request:
         if logger.isEnabledFor(logging.DEBUG):
@@ -170,24 +202,54 @@ class BaseGrok:
         detail = str(exc) or "no detail"
         return cls(f"request to {where} {what}: {type(exc).__name__}: {detail}", request=request, retries=retries)
 
-    def _finish_json(self, response: httpx.Response, retries: int) -> ChatCompletionResult:
+    def _finish_json(
+        self, response: httpx.Response, retries: int, reservation: Reservation | None = None
+    ) -> ChatCompletionResult:
         """Parse a read 2xx answer and add its cost to the totals."""
         try:
             result = parse_completion(response, retries=retries)
         except ResponseValidationError:
-            info = ResponseInfo.from_response(response, retries=retries)
-            self._costs.record(info.credits_used, info.usd_spent)  # charged even if unusable
+            self._record_raw(response, retries, reservation)  # charged even if unusable
             raise
-        self._costs.record(result.credits_used, result.usd_spent)
+        self._settle(reservation, result.credits_used, result.usd_spent)
         return result
 
-    def _record_raw(self, response: httpx.Response, retries: int) -> None:
-        info = ResponseInfo.from_response(response, retries=retries)
-        self._costs.record(info.credits_used, info.usd_spent)
+    def _record_raw(self, response: httpx.Response, retries: int, reservation: Reservation | None = None) -> None:
+        try:
+            info = ResponseInfo.from_response(response, retries=retries)
+        except BaseException:
+            self._release(reservation)
+            raise
+        self._settle(reservation, info.credits_used, info.usd_spent)
 
-    def _stream_finished(self, result: StreamResult) -> None:
+    def _stream_finished(self, reservation: Reservation | None, result: StreamResult) -> None:
         """Stream callback: add the final chunk's cost (meta.usage) to the totals."""
-        self._costs.record(result.credits_used, result.usd_spent)
+        self._settle(reservation, result.credits_used, result.usd_spent)
+
+    # -- budget ---------------------------------------------------------------------------------
+
+    def _owner(self) -> object:
+        """Who holds a reservation (sync: the thread)."""
+        import threading
+
+        return threading.current_thread()
+
+    def _try_reserve(self) -> Reservation | None:
+        """Nothing to reserve without a budget; else a reservation, or None to wait (raises when useless)."""
+        gate = self._budget_gate
+        return None if gate is None else gate.try_reserve(self._owner())
+
+    def _settle(self, reservation: Reservation | None, credits_used: int | None, usd_spent: Decimal | None) -> None:
+        """Record a call's cost, then give its reservation back (in that order: the gate reads the total)."""
+        try:
+            self._costs.record(credits_used, usd_spent)
+        finally:
+            if self._budget_gate is not None:
+                self._budget_gate.release(reservation, usd_spent)
+
+    def _release(self, reservation: Reservation | None) -> None:
+        if self._budget_gate is not None:
+            self._budget_gate.release(reservation, None)
 
     def _stream_info(self, response: httpx.Response, retries: int) -> ResponseInfo:
         return ResponseInfo.from_response(response, retries=retries)
@@ -202,17 +264,7 @@ def prompt_messages(prompt: str, system: str | None) -> list[dict[str, Any]]:
     return messages
 
 
-def _lower_headers(headers: Mapping[str, str] | None, name: str, *, per_call: bool) -> dict[str, str]:
-    """Header names lower-cased (so ours and the caller's merge case-insensitively); values must be str."""
-    if not headers:
-        return {}
-    out: dict[str, str] = {}
-    items: Iterable[tuple[object, object]] = headers.items()  # checked: callers may pass anything at run time
-    for key, value in items:
-        if not isinstance(key, str) or not isinstance(value, str):
-            message = f"{name} must map str to str, got {key!r}: {type(value).__name__}"
-            if per_call:
-                raise RequestValidationError([SchemaViolation(name, key, "type", message)])
-            raise ConfigurationError(message)
-        out[key.lower()] = value
-    return out
+def _deadline_violation(value: object) -> SchemaViolation | None:
+    if isinstance(value, httpx.Timeout):
+        return SchemaViolation("deadline", value, "time-limit", "must be seconds (a number > 0) or None")
+    return time_limit_violation("deadline", value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, Self, Unpack, overload
 import httpx
 
 from ._base import BaseGrok, PreparedCall, TimeoutTypes, prompt_messages
+from ._budget import Reservation
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import ConfigurationError, status_error_for
 from ._response import ChatCompletionResult
@@ -27,7 +29,11 @@ class Grok(BaseGrok):
 
     The key comes from `api_key` or the AIMLAPI_API_KEY environment variable;
     `base_url` from the argument, AIMLAPI_BASE_URL, or https://api.aimlapi.com.
-    `timeout` applies to every request (also through a passed `http_client`).
+    `timeout` applies to every request (also through a passed `http_client`):
+    httpx's limits on each connect, write, pool wait and read, separately.
+    `deadline` (seconds, default None: no limit) bounds a whole call, retries
+    and the reading of a stream included (see `_deadline`); both can be
+    given per call too.
     Use it as a context manager, or call `close()`: it closes the httpx client
     it made, never one passed in as `http_client`. Redirects are not followed
     by the client it makes; a passed client's own setting applies (httpx drops
@@ -45,6 +51,7 @@ class Grok(BaseGrok):
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
         budget_usd: Decimal | float | int | str | None = None,
+        deadline: float | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
@@ -58,6 +65,7 @@ class Grok(BaseGrok):
             default_headers=default_headers,
             allow_insecure_http=allow_insecure_http,
             budget_usd=budget_usd,
+            deadline=deadline,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
@@ -80,34 +88,59 @@ class Grok(BaseGrok):
         """One question, one answer: the first choice's text ("" when the model only called tools)."""
         return self.chat.completions.create(messages=prompt_messages(prompt, system), **params).text
 
+    def _reserve(self, call: PreparedCall) -> Reservation | None:
+        """The call's share of the budget (None without a budget); waits for calls in flight if need be."""
+        reservation = self._try_reserve()
+        if reservation is None and self._budget_gate is not None:
+            reservation = self._budget_gate.reserve(self._owner(), call.budget_wait)
+        return reservation
+
     def _send(self, call: PreparedCall) -> tuple[httpx.Response, int]:
-        """Send with retries; a 2xx answer (body unread when streaming) and the retries taken."""
+        """Send with retries; a 2xx answer (body read unless streaming) and the retries taken."""
         request = self._build_request(self._http, call)
 
         def attempt(retries: int) -> tuple[httpx.Response, int]:
             try:
-                response = self._http.send(request, stream=call.stream)
+                call.arm(request)
+                response = self._http.send(request, stream=True)
             except httpx.RequestError as exc:
                 raise self._connection_error(exc, request, retries) from exc
+            call.guard(response)
+            if response.is_success and call.stream:
+                return response, retries
+            try:
+                response.read()
+            except httpx.RequestError as exc:
+                raise self._connection_error(exc, request, retries) from exc
+            finally:
+                response.close()
             if not response.is_success:
-                try:
-                    response.read()
-                except httpx.RequestError as exc:
-                    raise self._connection_error(exc, request, retries) from exc
-                finally:
-                    response.close()
                 raise status_error_for(response, retries=retries)
             return response, retries
 
         return call_with_retries(attempt, call.retry_policy, call.label)
 
-    def _open_stream(self, response: httpx.Response, retries: int) -> Stream:
+    def _call(self, call: PreparedCall) -> ChatCompletionResult | Stream:
+        """Reserve budget, send, and hand the answer over (the reservation is settled when its cost is known)."""
+        reservation = self._reserve(call)
+        try:
+            response, retries = self._send(call)
+        except BaseException:
+            self._release(reservation)
+            raise
+        if call.stream:
+            return self._open_stream(response, retries, reservation)
+        return self._finish_json(response, retries, reservation)
+
+    def _open_stream(self, response: httpx.Response, retries: int, reservation: Reservation | None) -> Stream:
         try:
             from ._streaming import Stream
 
-            return Stream(response, info=self._stream_info(response, retries), on_result=self._stream_finished)
+            on_result = functools.partial(self._stream_finished, reservation)
+            return Stream(response, info=self._stream_info(response, retries), on_result=on_result)
         except BaseException:
             response.close()
+            self._release(reservation)
             raise
 
 
@@ -148,14 +181,10 @@ class Completions:
         Every request parameter of the spec is a keyword (see CreateParams);
         unset ones are not sent. The request is validated before sending
         (RequestValidationError, nothing sent). Call options: client_request_id,
-        max_retries, timeout, extra_headers, extra_body.
+        max_retries, timeout, deadline, extra_headers, extra_body.
         """
         client = self._client
-        call = client._prepare(messages, stream, params)
-        response, retries = client._send(call)
-        if stream:
-            return client._open_stream(response, retries)
-        return client._finish_json(response, retries)
+        return client._call(client._prepare(messages, stream, params))
 
 
 class RawCompletions:
@@ -173,10 +202,15 @@ class RawCompletions:
         """
         client = self._client
         call = client._prepare(messages, stream, params)
-        response, retries = client._send(call)
+        reservation = client._reserve(call)
         try:
-            response.read()
-        finally:
-            response.close()
-        client._record_raw(response, retries)
+            response, retries = client._send(call)
+            try:
+                response.read()
+            finally:
+                response.close()
+        except BaseException:
+            client._release(reservation)
+            raise
+        client._record_raw(response, retries, reservation)
         return response

@@ -97,15 +97,28 @@ def image_part(url: str, detail: ImageDetail | None = None) -> ImagePartDict:
         if len(url) == header.end():
             raise ValueError("image url is a data URL with no data after 'base64,'")
     else:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"image url {_short(url)} must be an http(s) URL or a data:image/...;base64 URL")
+        problem = image_url_problem(url)
+        if problem is not None:
+            raise ValueError(problem)
     image_url: ImageUrlDict = {"url": url}
     if detail is not None:
         if detail not in IMAGE_DETAILS:
             raise ValueError(f"detail {detail!r} is not allowed; use one of {', '.join(IMAGE_DETAILS)} (or None)")
         image_url["detail"] = detail
     return {"type": "image_url", "image_url": image_url}
+
+
+def image_url_problem(url: str) -> str | None:
+    """Why `url` is neither an http(s) URL with a host nor a data URL (the forms the API takes), or None."""
+    if url[:5].lower() == "data:":
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"image url {_short(url)} must be an http(s) URL or a data:image/...;base64 URL"
+    return None
 
 
 def image_part_from_bytes(data: bytes, mime: str | None = None, *, detail: ImageDetail | None = None) -> ImagePartDict:

@@ -83,10 +83,12 @@ class RequestValidationError(GrokError, ValueError):
 class BudgetExceededError(GrokError):
     """The client's spending budget is reached; the request was not sent."""
 
-    def __init__(self, spent_usd: object, budget_usd: object) -> None:
+    def __init__(self, spent_usd: object, budget_usd: object, *, reserved_usd: object = None) -> None:
         self.spent_usd = spent_usd
         self.budget_usd = budget_usd
-        super().__init__(f"budget reached: spent {spent_usd} USD of a {budget_usd} USD budget; request not sent")
+        self.reserved_usd = reserved_usd  # what calls in flight held when this call was refused
+        held = f" ({reserved_usd} USD held by calls in flight)" if reserved_usd else ""
+        super().__init__(f"budget reached: spent {spent_usd} USD{held} of a {budget_usd} USD budget; request not sent")
 
 
 class ToolCallError(GrokError, ValueError):

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from ._arguments import extra_body_violations, image_url_violations, tool_violations
 from ._constants import CLIENT_REQUEST_ID_PATTERN
 from ._errors import RequestValidationError
 from ._schema import SchemaViolation, format_path, generated_module, schema_document, surface, validator, violations
@@ -36,6 +37,7 @@ class CallOptions(TypedDict, total=False):
     client_request_id: str
     max_retries: int
     timeout: float | httpx.Timeout | None
+    deadline: float | None
     extra_headers: Mapping[str, str]
     extra_body: Mapping[str, Any]
 
@@ -67,7 +69,9 @@ SPEC_PARAMS: frozenset[str] = surface().BODY_PARAMS
 CALL_OPTIONS = frozenset(CallOptions.__annotations__)
 _MODEL_PARAM = "model"  # the request field naming the model: DEFAULT_MODEL fills it in when not given
 # One encoder for every call: json.dumps with non-default options builds a new one each time.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+# ensure_ascii=False: UTF-8 text as is, so a lone surrogate fails to encode here instead of reaching the API.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+MAX_NESTING = 256  # levels of objects and lists in a body, deeper is refused (and a value holding itself)
 
 
 def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,7 +94,10 @@ def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any])
     if stream:
         body["stream"] = True
     extra_body = params.get("extra_body")
-    if extra_body:
+    if extra_body is not None:
+        clashes = extra_body_violations(extra_body, params.keys() & SPEC_PARAMS)
+        if clashes:
+            raise RequestValidationError(clashes)
         body.update(extra_body)
     return body
 
@@ -106,13 +113,15 @@ def encode_request(body: dict[str, Any], client_request_id: object, max_retries:
     checker = validator(REQUEST_COMPONENT)
     try:
         valid = checker.is_valid(body)
-    except ValueError:  # a type jsonschema-rs cannot read: a model, a non-str key, ...
+    except (ValueError, RecursionError):  # a type jsonschema-rs cannot read (a model, a non-str key), a cycle
         body = _plain_body(body)
         valid = checker.is_valid(body)
+    if not valid:
+        body = _plain_body(body)  # a value that is not JSON (NaN, a lone surrogate) is named as itself, not as null
     validate_request(body, client_request_id, max_retries, schema_checked=valid)
     try:
         return _ENCODER.encode(body).encode()
-    except (TypeError, ValueError):  # e.g. a Decimal the schema accepted as a number
+    except (TypeError, ValueError, RecursionError):  # e.g. a Decimal the schema accepted, NaN, a lone surrogate
         return _ENCODER.encode(_plain_body(body)).encode()
 
 
@@ -133,38 +142,70 @@ class _NotJSON(Exception):
         return _violation(format_path(list(reversed(self.parts))), self.value, "type", self.reason)
 
 
-def plain_json(value: Any) -> Any:
-    """`value` as plain JSON data: generated models through `to_dict()`, tuples as lists."""
-    if value is None or isinstance(value, str | int):  # bool is an int
+def plain_json(value: Any, _open: set[int] | None = None) -> Any:
+    """`value` as plain JSON data: generated models through `to_dict()`, tuples as lists.
+
+    Refused (with the location): NaN and infinities, text with a lone surrogate
+    (not Unicode, so not JSON), non-str keys, other types, nesting deeper than
+    MAX_NESTING and a container that holds itself.
+    """
+    if value is None or isinstance(value, int):  # bool is an int
+        return value
+    if isinstance(value, str):
+        if not value.isascii():
+            _check_unicode(value)
         return value
     if isinstance(value, float):
         if math.isfinite(value):
             return value
         raise _NotJSON(value, f"{value!r} is not a JSON number")
+    if _open is None:
+        _open = set()
+    if isinstance(value, Mapping | list | tuple):
+        if id(value) in _open:
+            raise _NotJSON(value, "this object contains itself (a recursive value is not JSON)")
+        if len(_open) >= MAX_NESTING:
+            raise _NotJSON(value, f"nested more than {MAX_NESTING} levels deep")
+        _open.add(id(value))
+        try:
+            return _plain_container(value, _open)
+        finally:
+            _open.discard(id(value))
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return plain_json(to_dict(), _open)
+    raise _NotJSON(value, f"a {type(value).__name__} is not JSON data")
+
+
+def _plain_container(value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], open_ids: set[int]) -> Any:
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _NotJSON(key, f"object keys must be strings, got {type(key).__name__}")
             try:
-                out[key] = plain_json(item)
+                _check_unicode(key)
+                out[key] = plain_json(item, open_ids)
             except _NotJSON as exc:
                 exc.parts.append(key)
                 raise
         return out
-    if isinstance(value, list | tuple):
-        items: list[Any] = []
-        for index, item in enumerate(value):
-            try:
-                items.append(plain_json(item))
-            except _NotJSON as exc:
-                exc.parts.append(index)
-                raise
-        return items
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return plain_json(to_dict())
-    raise _NotJSON(value, f"a {type(value).__name__} is not JSON data")
+    items: list[Any] = []
+    for index, item in enumerate(value):
+        try:
+            items.append(plain_json(item, open_ids))
+        except _NotJSON as exc:
+            exc.parts.append(index)
+            raise
+    return items
+
+
+def _check_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        reason = f"text with a lone surrogate {text[exc.start]!r} at index {exc.start} is not Unicode"
+        raise _NotJSON(text, reason) from None
 
 
 def validate_request(
@@ -199,6 +240,9 @@ def validate_request(
         )
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         problems.append(_violation("max_retries", max_retries, "minimum", "must be an int >= 0"))
+    if "tools" in body:
+        problems += tool_violations(body["tools"])
+    problems += image_url_violations(body.get("messages"))
     if problems:
         raise RequestValidationError(problems)
 

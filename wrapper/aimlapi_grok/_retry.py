@@ -28,11 +28,14 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from ._errors import APIConnectionError, APIError, APIStatusError
+
+if TYPE_CHECKING:
+    from ._deadline import Deadline
 
 T = TypeVar("T")
 
@@ -55,6 +58,7 @@ class RetryPolicy:
     wait_max: float = WAIT_MAX
     wait_jitter: float = WAIT_JITTER
     retry_after_cap: float = RETRY_AFTER_CAP
+    deadline: Deadline | None = None  # no retry whose wait would end past the call's deadline
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -143,6 +147,10 @@ class RetryRun:
             return False
         number = len(self.waits) + 1
         wait = compute_wait(number, exc, self.policy)
+        deadline = self.policy.deadline
+        if deadline is not None and wait >= deadline.remaining():
+            logger.info("no retry for %s: the call's deadline of %g s would pass", self.label, deadline.seconds)
+            return False
         self.waits.append(wait)
         logger.info(
             "retry %d of %d for %s in %.3f s after %s: %s",

@@ -17,11 +17,23 @@ becomes an error event). Only ``message`` events (and ``error`` events) are
 chunks: ``event: ping`` and other named events are skipped. The decoding and
 assembly live in ``StreamAccumulator`` (no I/O), shared by both classes.
 
-Ending: the connection is closed when the stream ends, when the caller
-breaks out of a loop over it, on ``close()`` and on leaving the ``with``
-block. ``on_result`` (given by the client) is called exactly once, when the
-stream ends for whatever reason, with the final StreamResult (``completed``
-is False when it ended early). Errors:
+Ending: the connection is closed when the stream ends, on ``close()`` and
+on leaving the ``with`` block. What ``break`` does:
+
+- sync, ``for chunk in stream: break``: the loop's generator is dropped, and
+  CPython closes it at once, which closes the connection (the ``with`` block
+  does the same on any interpreter);
+- async, ``async for chunk in stream: break``: the async generator is *not*
+  closed by the loop; the connection stays open until ``await stream.close()``,
+  the end of ``async with stream``, or until the generator is garbage-collected
+  and the event loop finalizes it. Use ``async with``.
+
+A stream that is dropped without being read to its end or closed gives its
+connection back when it is garbage-collected, with a ``ResourceWarning`` (as
+an unclosed file does); the async one schedules ``aclose()`` on the event loop
+it was created in. ``on_result`` (given by the client) is called exactly once,
+when the stream ends for whatever reason, with the final StreamResult
+(``completed`` is False when it ended early). Errors:
 
 - a 2xx answer that is not ``text/event-stream`` -> ResponseValidationError;
 - an ``error`` object in the stream, invalid JSON in an event, a body that
@@ -33,6 +45,7 @@ is False when it ended early). Errors:
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +56,7 @@ from ._redact import body_snippet, request_of
 from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult, chunk_parser
 
 if TYPE_CHECKING:
+    import asyncio
     from types import TracebackType
 
     from aimlapi_grok_api.models import ChatCompletionChunk
@@ -118,6 +132,20 @@ class _StreamState:
             f"inference_id={result.inference_id!r})"
         )
 
+    def _dropped(self) -> bool:
+        """At garbage collection: warn and end the stream if it was left open (True when it was)."""
+        if getattr(self, "_ended", True):
+            return False
+        warnings.warn(
+            f"{type(self).__name__} (inference id {self.info.inference_id!r}) was never closed; closing its "
+            "connection now. Use `with` (`async with`) or close() it.",
+            ResourceWarning,
+            source=self,
+            stacklevel=2,
+        )
+        self._report_end()
+        return True
+
     def _reiterated(self) -> StreamError:
         return self._accumulator.error(
             "this stream was closed before its end; its partial result is in `.result` (streams are read once)"
@@ -147,6 +175,10 @@ class Stream(_StreamState):
         for _ in self._read(_NOTHING):
             pass
         return self.result
+
+    def __del__(self) -> None:
+        if self._dropped():
+            self.response.close()
 
     def close(self) -> None:
         """Close the connection; the result stays partial if the stream had not ended."""
@@ -218,16 +250,35 @@ class Stream(_StreamState):
             self.close()
 
 
+_CLOSING: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones to tasks
+
+
+def _close_later(loop: asyncio.AbstractEventLoop, response: httpx.Response) -> None:
+    task = loop.create_task(response.aclose())
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)
+
+
 class AsyncStream(_StreamState):
     """A streamed chat completion (async). ``async for`` for typed chunks; see the module docstring."""
 
-    __slots__ = ("_events",)
+    __slots__ = ("_events", "_loop")
 
     def __init__(
         self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
         self._events: AsyncGenerator[ServerSentEvent, None] | None = None
+        import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)
+
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # not under asyncio (trio): nothing to schedule the close on
+            self._loop = None
+
+    def __del__(self) -> None:
+        if self._dropped() and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(_close_later, self._loop, self.response)
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self._read(_CHUNKS)

@@ -290,25 +290,55 @@ def _message_of(result: Any) -> ChatCompletionMessage:
     return message if isinstance(message, ChatCompletionMessage) else ChatCompletionMessage()
 
 
+def function_problem(name: object, parameters: object) -> list[tuple[str, str]]:
+    """(field, problem) for a function definition given to `create()`: the rules `function_tool()` applies."""
+    found: list[tuple[str, str]] = []
+    if not _is_function_name(name):
+        found.append(("name", f"{name!r} is not a valid function name: {_NAME_RULE}"))
+    if parameters is not None:
+        if not isinstance(parameters, Mapping):
+            found.append(("parameters", f"must be a JSON Schema object (a dict), not {type(parameters).__name__}"))
+        else:
+            problem = _parameters_problem(dict(parameters))
+            if problem is not None:
+                found.append(("parameters", problem[1]))
+    return found
+
+
+_NAME_RULE = "1 to 64 characters from a-z A-Z 0-9 _ -"
+
+
+def _is_function_name(name: object) -> bool:
+    return isinstance(name, str) and FUNCTION_NAME_PATTERN.fullmatch(name) is not None
+
+
 def _check_name(name: Any, what: str) -> None:
-    if not isinstance(name, str) or not FUNCTION_NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{what} {name!r} is not a valid function name: 1 to 64 characters from a-z A-Z 0-9 _ -")
+    if not _is_function_name(name):
+        raise ValueError(f"{what} {name!r} is not a valid function name: {_NAME_RULE}")
 
 
-def _checked_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+def _parameters_problem(parameters: dict[str, Any]) -> tuple[type[Exception], str] | None:
+    """The exception class and message for `parameters` that is not a JSON Schema of an object, or None."""
     try:
         json.dumps(parameters)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"parameters is not JSON-serializable: {exc}") from None
+        return TypeError, f"parameters is not JSON-serializable: {exc}"
     if "type" in parameters and parameters["type"] != "object":
-        raise ValueError(f"parameters must describe a JSON object (type 'object'), not type {parameters['type']!r}")
+        return ValueError, f"parameters must describe a JSON object (type 'object'), not type {parameters['type']!r}"
     import jsonschema_rs
 
     try:
         jsonschema_rs.meta.validate(parameters)
     except jsonschema_rs.ValidationError as exc:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
-        raise ValueError(f"parameters{where} is not a valid JSON Schema: {exc.message}") from None
+        return ValueError, f"parameters{where} is not a valid JSON Schema: {exc.message}"
+    return None
+
+
+def _checked_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    problem = _parameters_problem(parameters)
+    if problem is not None:
+        raise problem[0](problem[1])
     return parameters
 
 
