@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import ConfigurationError, RequestValidationError
+from aimlapi_grok._errors import ConfigurationError
 
 from .conftest import API_KEY, completion_response, sent_json
 from .test_validation import PATH, refused
@@ -19,7 +19,9 @@ BAD_TIME_LIMITS = [-1, -0.5, 0, math.nan, math.inf, -math.inf, True, False, "10"
 
 @pytest.mark.parametrize("value", BAD_TIME_LIMITS, ids=repr)
 @pytest.mark.parametrize("option", ["timeout", "deadline"])
-async def test_bad_time_limits_are_refused_per_call(api: Any, router: respx.MockRouter, option: str, value: Any) -> None:
+async def test_bad_time_limits_are_refused_per_call(
+    api: Any, router: respx.MockRouter, option: str, value: Any
+) -> None:
     """A negative, zero, NaN, infinite, bool or text timeout/deadline given to create() is refused, nothing sent."""
     error = await refused(api, router, **{option: value})
     assert [v.path for v in error.violations] == [option]
