@@ -1,0 +1,76 @@
+"""Streams that are dropped, broken out of or closed give their connection back (a pool of one proves it)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import warnings
+
+import httpx
+import pytest
+from aimlapi_grok._async_client import AsyncGrok
+from aimlapi_grok._client import Grok
+from aimlapi_grok.testing import EmulatorServer
+
+QUESTION = [{"role": "user", "content": "Count to five."}]
+ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+POOL_WAIT = httpx.Timeout(10.0, pool=2.0)  # a connection never given back fails the next call in 2 s
+
+
+def one_connection_client(emulator: EmulatorServer) -> Grok:
+    http = httpx.Client(limits=ONE_CONNECTION, timeout=POOL_WAIT)
+    return Grok(api_key=emulator.api_key, base_url=emulator.base_url, http_client=http, max_retries=0)
+
+
+def one_connection_async_client(emulator: EmulatorServer) -> AsyncGrok:
+    http = httpx.AsyncClient(limits=ONE_CONNECTION, timeout=POOL_WAIT)
+    return AsyncGrok(api_key=emulator.api_key, base_url=emulator.base_url, http_client=http, max_retries=0)
+
+
+def test_a_dropped_sync_stream_is_closed_with_a_resource_warning(grok_emulator: EmulatorServer) -> None:
+    """A stream never read nor closed warns (ResourceWarning) when collected and frees its connection."""
+    client = one_connection_client(grok_emulator)
+    stream = client.chat.completions.create(messages=QUESTION, stream=True)
+    with pytest.warns(ResourceWarning, match="never closed"):
+        del stream
+        gc.collect()
+    assert client.chat.completions.create(messages=QUESTION).text
+    client._http.close()
+
+
+async def test_a_dropped_async_stream_is_closed_with_a_resource_warning(grok_emulator: EmulatorServer) -> None:
+    """The async stream warns when collected and schedules aclose() on its loop: the next call gets the connection."""
+    client = one_connection_async_client(grok_emulator)
+    stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+    with pytest.warns(ResourceWarning, match="never closed"):
+        del stream
+        gc.collect()
+    await asyncio.sleep(0)
+    assert (await client.chat.completions.create(messages=QUESTION)).text
+    await client._http.aclose()
+
+
+def test_break_in_a_sync_loop_closes_the_connection_at_once(grok_emulator: EmulatorServer) -> None:
+    """`for chunk in stream: break` closes the connection (no warning); the next call reuses it."""
+    client = one_connection_client(grok_emulator)
+    stream = client.chat.completions.create(messages=QUESTION, stream=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        for _chunk in stream:
+            break
+        assert stream.closed
+        assert not stream.result.completed
+        assert client.chat.completions.create(messages=QUESTION).text
+    client._http.close()
+
+
+async def test_break_inside_async_with_closes_the_connection(grok_emulator: EmulatorServer) -> None:
+    """`async with stream:` around an `async for ... break` closes the connection on leaving the block."""
+    client = one_connection_async_client(grok_emulator)
+    stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+    async with stream:
+        async for _chunk in stream:
+            break
+    assert stream.closed
+    assert (await client.chat.completions.create(messages=QUESTION)).text
+    await client._http.aclose()
