@@ -30,10 +30,10 @@ def one_connection_async_client(emulator: EmulatorServer) -> AsyncGrok:
 def test_a_dropped_sync_stream_is_closed_with_a_resource_warning(grok_emulator: EmulatorServer) -> None:
     """A stream never read nor closed warns (ResourceWarning) when collected and frees its connection."""
     client = one_connection_client(grok_emulator)
-    stream = client.chat.completions.create(messages=QUESTION, stream=True)
+    held = [client.chat.completions.create(messages=QUESTION, stream=True)]
     with pytest.warns(ResourceWarning, match="never closed"):
-        del stream
-        gc.collect()
+        held.clear()  # the last reference: collected here
+    gc.collect()
     assert client.chat.completions.create(messages=QUESTION).text
     client._http.close()
 
@@ -41,10 +41,9 @@ def test_a_dropped_sync_stream_is_closed_with_a_resource_warning(grok_emulator: 
 async def test_a_dropped_async_stream_is_closed_with_a_resource_warning(grok_emulator: EmulatorServer) -> None:
     """The async stream warns when collected and schedules aclose() on its loop: the next call gets the connection."""
     client = one_connection_async_client(grok_emulator)
-    stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+    held = [await client.chat.completions.create(messages=QUESTION, stream=True)]
     with pytest.warns(ResourceWarning, match="never closed"):
-        del stream
-        gc.collect()
+        held.clear()  # the last reference: collected here
     await asyncio.sleep(0)
     assert (await client.chat.completions.create(messages=QUESTION)).text
     await client._http.aclose()
