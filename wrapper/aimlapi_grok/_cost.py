@@ -34,8 +34,8 @@ TOTALS_CONTEXT = Context(prec=80, Emax=10**6, Emin=-(10**6), traps=[InvalidOpera
 class CostTracker:
     """Thread-safe totals of what one client has spent, checked against its budget.
 
-    The budget is checked before each call is sent: concurrent calls started
-    before the total reached the budget can still overshoot it by their cost.
+    The budget is checked before each call is sent; calls in flight are
+    counted against it by the client's BudgetGate (_budget.py).
     """
 
     __slots__ = ("_credits", "_lock", "_usd", "budget_usd")
