@@ -46,7 +46,7 @@ def chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
 def test_the_answer_quotes_the_last_user_message_and_names_the_bare_model() -> None:
     """The text is a fixed template around the last user message; `model` has no vendor prefix."""
     answer = completion(user_body("What is 2+2?"))
-    assert answer["choices"][0]["message"]["content"].startswith("Emulated answer to: What is 2+2?.")
+    assert answer["choices"][0]["message"]["content"].startswith("Emulated answer to: What is 2+2? The")
     assert answer["choices"][0]["finish_reason"] == "stop"
     assert answer["model"] == "grok-4-1-fast-reasoning"
     assert answer["object"] == "chat.completion"
@@ -88,10 +88,22 @@ def test_reasoning_tokens_follow_the_effort(reasoning: dict[str, Any] | None, to
 
 
 def test_max_tokens_cuts_the_text_with_finish_reason_length() -> None:
-    """A max_tokens lower than the answer's length truncates it to that many words, finish_reason length."""
-    choice = completion(user_body(max_tokens=3))["choices"][0]
+    """A max_tokens lower than the answer's length cuts it: reasoning takes half, the text the rest, length."""
+    answer = completion(user_body(max_tokens=6))
+    choice = answer["choices"][0]
     assert choice["finish_reason"] == "length"
     assert choice["message"]["content"] == "Emulated answer to:"
+    assert answer["usage"]["completion_tokens_details"]["reasoning_tokens"] == 3
+
+
+@pytest.mark.parametrize("limit", [{"max_tokens": 1}, {"max_tokens": 5}, {"max_completion_tokens": 8}])
+@pytest.mark.parametrize("tools", [None, [WEATHER_TOOL]], ids=["text", "tools"])
+def test_completion_tokens_stay_within_the_limit(limit: dict[str, int], tools: list[Any] | None) -> None:
+    """Reasoning, text and tool-call arguments together never pass max_tokens / max_completion_tokens."""
+    body = user_body(**limit) if tools is None else user_body(tools=tools, **limit)
+    answer = completion(body)
+    assert answer["usage"]["completion_tokens"] <= next(iter(limit.values()))
+    assert answer["choices"][0]["finish_reason"] in ("length", "tool_calls")
 
 
 def test_cost_is_in_headers_and_meta_of_a_json_answer() -> None:

@@ -94,7 +94,7 @@ def test_mock_grok_routes_a_client_to_the_in_process_emulator() -> None:
     """Inside mock_grok(), a Grok aimed at the real base URL is answered by the emulator, which records it."""
     with mock_grok() as mock, Grok(api_key="k") as client:
         text = client.ask("Hello mock")
-    assert text.startswith("Emulated answer to: Hello mock.")
+    assert text.startswith("Emulated answer to: Hello mock. The")
     assert [record.status for record in mock.requests] == [200]
     assert mock.sent_bodies()[0]["messages"] == [{"role": "user", "content": "Hello mock"}]
     mock.assert_all_requests_valid()

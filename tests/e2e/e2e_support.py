@@ -32,4 +32,5 @@ def get_weather(city: str) -> str:
 
 def emulated_text(question: str) -> str:
     """The emulator's deterministic answer to `question` (its documented template)."""
-    return f"Emulated answer to: {question}. The AIML API emulator is deterministic."
+    ending = "" if question.endswith((".", "!", "?")) else "."
+    return f"Emulated answer to: {question}{ending} The AIML API emulator is deterministic."

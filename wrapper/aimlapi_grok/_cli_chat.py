@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import math
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,10 +79,11 @@ class Summary:
     credits_used: int | None
     usd_spent: Decimal | None
     inference_id: str | None
+    finish_reason: str | None = None
 
     def line(self) -> str:
         reasoning = f" ({_shown(self.reasoning_tokens)} reasoning)"
-        usd = "n/a" if self.usd_spent is None else f"${self.usd_spent:f}"
+        usd = "n/a" if self.usd_spent is None else f"${usd_text(self.usd_spent)}"
         return (
             f"[tokens: {_shown(self.prompt_tokens)} prompt, {_shown(self.completion_tokens)} completion{reasoning}"
             f" | credits: {_shown(self.credits_used)} | usd: {usd} | inference id: {_shown(self.inference_id)}]"
@@ -88,6 +92,53 @@ class Summary:
 
 def _shown(value: object) -> str:
     return "n/a" if value is None else str(value)
+
+
+def usd_text(value: Decimal) -> str:
+    """The one USD format of the CLI: plain decimal notation, no exponent, no trailing zeros (0.0000462)."""
+    text = f"{value.normalize():f}"
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+LENGTH_FINISH = "length"  # the finish reason of an answer cut at the token limit
+
+
+def truncation_note(finish_reason: str | None) -> str | None:
+    """The line the CLI prints when the answer stopped at the token limit."""
+    if finish_reason != LENGTH_FINISH:
+        return None
+    return f"{PROG}: the answer stopped at the token limit (finish_reason: length); raise --max-tokens for more"
+
+
+class RetryLines(logging.Handler):
+    """Prints one readable line per retry (`retrying in 2.0 s after HTTP 503`) to the CLI's stderr."""
+
+    def __init__(self, err: TextIO) -> None:
+        super().__init__(logging.INFO)
+        self._err = err
+
+    def emit(self, record: logging.LogRecord) -> None:
+        wait = getattr(record, "retry_wait", None)
+        if not isinstance(wait, float | int):
+            return
+        reason = getattr(record, "retry_reason", "an error")
+        self._err.write(f"{PROG}: retrying in {wait:.1f} s after {reason}\n")
+        self._err.flush()
+
+
+@contextlib.contextmanager
+def _retry_lines(err: TextIO) -> Iterator[None]:
+    """For the duration of the command, the library's retry records become lines on `err`."""
+    library = logging.getLogger("aimlapi_grok")
+    handler = RetryLines(err)
+    level = library.level
+    library.addHandler(handler)
+    library.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        library.removeHandler(handler)
+        library.setLevel(level)
 
 
 class _TextOut:
@@ -128,13 +179,16 @@ def run_chat(options: ChatOptions, out: TextIO, err: TextIO) -> int:
                 client_args["timeout"] = options.timeout
             if options.max_retries is not None:
                 client_args["max_retries"] = options.max_retries
-            with Grok(api_key=api_key, **client_args) as client:
+            with Grok(api_key=api_key, **client_args) as client, _retry_lines(err):
                 run = _print_json if options.as_json else _stream
                 summary = run(client, options, text_out)
     except GrokError as exc:
         # Partial text stays exactly as received on stdout; the message starts on a line of its own.
         err.write(("\n" if text_out.mid_line else "") + f"{PROG}: {describe_error(exc, secret)}\n")
         return exit_status_for(exc)
+    note = truncation_note(summary.finish_reason)
+    if note is not None:
+        err.write(note + "\n")
     err.write(summary.line() + "\n")
     err.flush()
     return EXIT_OK
@@ -169,12 +223,29 @@ def _stream(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
         credits_used=result.credits_used,
         usd_spent=result.usd_spent,
         inference_id=result.inference_id,
+        finish_reason=result.finish_reason,
     )
+
+
+def completion_json(completion: dict[str, Any]) -> str:
+    """The completion as indented JSON, its `meta.usage.usd_spent` in the CLI's USD format (not 4.62e-05)."""
+    meta = completion.get("meta")
+    usage = meta.get("usage") if isinstance(meta, dict) else None
+    usd = usage.get("usd_spent") if isinstance(usage, dict) else None
+    if not isinstance(usage, dict) or not isinstance(usd, float) or not math.isfinite(usd):
+        return _json_text(completion)
+    marker = f"usd-{uuid.uuid4().hex}"
+    usage["usd_spent"] = marker
+    try:
+        text = _json_text(completion)
+    finally:
+        usage["usd_spent"] = usd
+    return text.replace(f'"{marker}"', usd_text(Decimal(repr(usd))), 1)
 
 
 def _print_json(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
     result = client.chat.completions.create(messages=options.messages(), **options.params())
-    out.write(_json_text(result.completion.to_dict()) + "\n")
+    out.write(completion_json(result.completion.to_dict()) + "\n")
     prompt_tokens, completion_tokens, reasoning_tokens = usage_counts(result.usage)
     return Summary(
         prompt_tokens=prompt_tokens,
@@ -183,6 +254,7 @@ def _print_json(client: Grok, options: ChatOptions, out: _TextOut) -> Summary:
         credits_used=result.credits_used,
         usd_spent=result.usd_spent,
         inference_id=result.inference_id,
+        finish_reason=result.finish_reason,
     )
 
 

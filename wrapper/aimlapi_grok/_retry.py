@@ -11,8 +11,15 @@ for the retry machinery. Only after a retryable failure does stamina take
 over: its first attempt re-raises that failure (so stamina's own backoff,
 instrumentation, `stamina.set_active(False)` and `stamina.set_testing(...)` all
 apply to every retry), then it runs the remaining attempts. Each retry is
-logged on the `aimlapi_grok` logger at INFO with the wait in `record.retry_wait`
-and its number in `record.retry_number`.
+logged on the `aimlapi_grok` logger at INFO with the wait in `record.retry_wait`,
+its number in `record.retry_number` and what caused it in `record.retry_reason`
+(``HTTP 503``, ``a timeout``, ``a connection error``).
+
+Nothing is printed unless the application configures logging: the
+`aimlapi_grok` logger and stamina's `stamina` logger get a NullHandler (the
+logging HOWTO's advice for libraries), so Python's last-resort handler does
+not print stamina's ``stamina.retry_scheduled`` warnings to stderr. An
+application that configures logging (a root handler) receives both as before.
 
 Streams are retried only until their answer's status is known: the stream's
 body is read after `send` returns, outside the loop, so a stream that has
@@ -40,6 +47,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 logger = logging.getLogger("aimlapi_grok")
+logger.addHandler(logging.NullHandler())
+logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 RETRYABLE_STATUS = frozenset({408, 429})
 WAIT_INITIAL = 0.5
@@ -160,9 +169,20 @@ class RetryRun:
             wait,
             type(exc).__name__,
             exc,
-            extra={"retry_number": number, "retry_wait": wait},
+            extra={"retry_number": number, "retry_wait": wait, "retry_reason": retry_reason(exc)},
         )
         return wait
+
+
+def retry_reason(exc: BaseException) -> str:
+    """What a retry is after, in a few words: ``HTTP 503``, ``a timeout``, ``a connection error``."""
+    if isinstance(exc, APIStatusError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, APIConnectionError):
+        from ._errors import APITimeoutError
+
+        return "a timeout" if isinstance(exc, APITimeoutError) else "a connection error"
+    return type(exc).__name__
 
 
 def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: str = "request") -> T:

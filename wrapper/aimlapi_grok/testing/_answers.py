@@ -5,6 +5,14 @@ tool result, which ends a tool loop). "Tokens" are whitespace-led words, so the
 counts in `usage` are stable and easy to predict in tests. Tool calls are made
 when tools are offered, `tool_choice` is not "none" and the last message is not
 a tool result; their arguments follow the offered function's parameter schema.
+
+Limits: with `max_completion_tokens` (or `max_tokens`) the completion tokens,
+reasoning included, stay within it: reasoning takes at most half, the text the
+rest, and an answer cut short ends with `finish_reason: length` (tool calls
+that do not fit are not made). JSON mode: when the spec has a request field
+taking `{"type": "json_object"}` / `{"type": "json_schema", ...}` (found by
+`json_format_field`), the text is JSON: `{"answer": <text>}`, or an example
+of the given schema.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ FILE_TOKENS = 100
 MAX_QUOTED_CHARS = 400
 MAX_PARALLEL_TOOL_CALLS = 3
 ARGUMENT_FRAGMENT_CHARS = 8
+JSON_FORMATS = ("json_object", "json_schema")  # the OpenAI protocol's JSON output modes
 _TOKEN = re.compile(r"\s*\S+")
+_SENTENCE_END = (".", "!", "?", "…")
 
 
 def bare_model_name(model: str) -> str:
@@ -67,7 +77,7 @@ class Answer:
 
     @property
     def completion_tokens(self) -> int:
-        arguments = sum(len(split_tokens(call["function"]["arguments"])) for call in self.tool_calls)
+        arguments = sum(_argument_tokens(call) for call in self.tool_calls)
         return len(self.tokens) + arguments + self.reasoning_tokens
 
     def usage(self) -> dict[str, Any]:
@@ -88,21 +98,36 @@ class Answer:
         return {"content": [_logprob_entry(token, self.logprobs_top) for token in tokens], "refusal": []}
 
 
-def plan_answer(body: dict[str, Any], *, created: int, stretch_to: int | None = None) -> Answer:
-    """Decide the answer to a request body that already passed validation."""
+def plan_answer(
+    body: dict[str, Any], *, created: int, stretch_to: int | None = None, json_field: str | None = None
+) -> Answer:
+    """Decide the answer to a request body that already passed validation.
+
+    `json_field` names the request field that asks for JSON output (see `json_format_field`), if the spec has one.
+    """
     # The same conversation gets the same ids whether it is streamed or not.
     framing = {"stream", "stream_options"}
     canonical = json.dumps({key: value for key, value in body.items() if key not in framing}, sort_keys=True)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     messages: list[dict[str, Any]] = body["messages"]
     tool_calls = _plan_tool_calls(body, digest)
-    tokens = [] if tool_calls else split_tokens(_reply_text(messages))
+    reply = _reply_text(messages)
+    json_format = body.get(json_field) if json_field is not None else None
+    if isinstance(json_format, dict) and json_format.get("type") in JSON_FORMATS:
+        reply = _json_reply(json_format, reply)
+    tokens = [] if tool_calls else split_tokens(reply)
     if stretch_to is not None and tokens:
         tokens = [tokens[i % len(tokens)] for i in range(stretch_to)]
     finish_reason = "tool_calls" if tool_calls else "stop"
+    reasoning_tokens = _reasoning_tokens(body.get("reasoning"))
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    if isinstance(limit, int) and len(tokens) > limit:
-        tokens, finish_reason = tokens[:limit], "length"
+    if isinstance(limit, int) and not isinstance(limit, bool):
+        reasoning_tokens = min(reasoning_tokens, limit // 2)
+        room = limit - reasoning_tokens
+        if tool_calls and sum(_argument_tokens(call) for call in tool_calls) > room:
+            tool_calls, tokens, finish_reason = [], split_tokens(reply), "stop"
+        if len(tokens) > room:
+            tokens, finish_reason = tokens[:room], "length"
     logprobs_top = (body.get("top_logprobs") or 0) if body.get("logprobs") is True else None
     return Answer(
         id=f"chatcmpl-{digest[:24]}",
@@ -112,9 +137,37 @@ def plan_answer(body: dict[str, Any], *, created: int, stretch_to: int | None = 
         finish_reason=finish_reason,
         tool_calls=tool_calls,
         prompt_tokens=sum(_message_tokens(message) for message in messages),
-        reasoning_tokens=_reasoning_tokens(body.get("reasoning")),
+        reasoning_tokens=reasoning_tokens,
         logprobs_top=logprobs_top,
     )
+
+
+def json_format_field(defs: dict[str, Any], request_component: str) -> str | None:
+    """The request property whose variants take `{"type": "json_object" | "json_schema"}`, or None."""
+    properties = defs.get(request_component, {}).get("properties", {})
+    for name, schema in properties.items():
+        variants = schema.get("oneOf") or schema.get("anyOf") or [schema]
+        for listed in variants:
+            variant = listed
+            if isinstance(listed, dict) and "$ref" in listed:
+                variant = defs.get(str(listed["$ref"]).rsplit("/", 1)[-1], {})
+            kind = variant.get("properties", {}).get("type", {}) if isinstance(variant, dict) else {}
+            if set(kind.get("enum", [])) & set(JSON_FORMATS):
+                return str(name)
+    return None
+
+
+def _json_reply(json_format: dict[str, Any], reply: str) -> str:
+    """The answer as JSON text: an example of the requested schema, else {"answer": <the reply>}."""
+    spec = json_format.get("json_schema")
+    schema = spec.get("schema") if isinstance(spec, dict) else None
+    if isinstance(schema, dict):
+        return json.dumps(_example_arguments(schema, reply[:40]), ensure_ascii=False)
+    return json.dumps({"answer": reply}, ensure_ascii=False)
+
+
+def _argument_tokens(call: dict[str, Any]) -> int:
+    return len(split_tokens(call["function"]["arguments"]))
 
 
 def completion_body(answer: Answer) -> dict[str, Any]:
@@ -176,11 +229,17 @@ def stream_chunks(answer: Answer, *, include_usage: bool) -> list[dict[str, Any]
 def _reply_text(messages: list[dict[str, Any]]) -> str:
     last = messages[-1] if messages else {}
     if last.get("role") == "tool":
-        return f"The tool {last.get('tool_call_id', '')} returned: {_quote(last.get('content'))}. Done."
+        return f"The tool {last.get('tool_call_id', '')} returned: {_sentence(_quote(last.get('content')))} Done."
     for message in reversed(messages):
         if message.get("role") == "user":
-            return f"Emulated answer to: {_quote(message.get('content'))}. The AIML API emulator is deterministic."
+            quoted = _sentence(_quote(message.get("content")))
+            return f"Emulated answer to: {quoted} The AIML API emulator is deterministic."
     return "Emulated answer with no user message to answer. The AIML API emulator is deterministic."
+
+
+def _sentence(text: str) -> str:
+    """`text` ending with one full stop: "UIs." stays "UIs." (never "UIs.."), "hi" becomes "hi."."""
+    return text if text.endswith(_SENTENCE_END) else text + "."
 
 
 def _quote(content: Any) -> str:

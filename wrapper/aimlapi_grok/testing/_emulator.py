@@ -29,8 +29,8 @@ from .._constants import (
     INFERENCE_ID_HEADER,
     USD_SPENT_HEADER,
 )
-from .._schema import openapi_document
-from ._answers import completion_body, plan_answer, stream_chunks
+from .._schema import openapi_document, schema_document
+from ._answers import completion_body, json_format_field, plan_answer, stream_chunks
 from ._contract import REQUEST_COMPONENT, strict_violations
 from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
 from ._traffic import FaultMix, RateLimit, TrafficControl
@@ -130,6 +130,7 @@ class Emulator:
         self._script: deque[Fault] = deque()
         self._requests: list[RecordedRequest] = []
         self._routes = _routes_from_spec()
+        self._json_field = json_format_field(schema_document()["tolerant"]["$defs"], REQUEST_COMPONENT)
         self._app: Starlette | None = None
         self.traffic = TrafficControl(rate_limit, fault_mix)
 
@@ -241,7 +242,7 @@ class Emulator:
 
     def _answer(self, record: RecordedRequest, fault: Fault, client_request_id: str | None) -> PlannedResponse:
         body: dict[str, Any] = record.body
-        answer = plan_answer(body, created=self.created, stretch_to=fault.chunks)
+        answer = plan_answer(body, created=self.created, stretch_to=fault.chunks, json_field=self._json_field)
         record.inference_id = f"inf-{uuid.uuid4().hex}"
         headers = [(INFERENCE_ID_HEADER, record.inference_id)]
         if client_request_id is not None and CLIENT_REQUEST_ID_PATTERN.fullmatch(client_request_id):
