@@ -51,6 +51,20 @@ def tool(name: str) -> str:
     return found
 
 
+def custom_template_path() -> Path | None:
+    """The folder of custom templates named by generator.yaml's `custom_template_path` (relative to it), if any."""
+    import yaml
+
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8")) or {}
+    folder = config.get("custom_template_path")
+    if folder is None:
+        return None
+    path = (CONFIG.parent / str(folder)).resolve()
+    if not path.is_dir():
+        raise GenerateError(f"custom_template_path {folder!r} in {CONFIG.name} is not a folder ({path})")
+    return path
+
+
 def generate(spec: Path, out: Path) -> None:
     """Generate the client package for `spec` (published or normalized) into `out` (replaced)."""
     doc = json.loads(spec.read_text(encoding="utf-8"))
@@ -62,6 +76,9 @@ def generate(spec: Path, out: Path) -> None:
         write_json(normalized_path, normalized)
         cmd = [generator, "generate", "--path", str(normalized_path), "--config", str(CONFIG), "--meta", "none"]
         cmd += ["--output-path", str(out), "--overwrite", "--fail-on-warning"]
+        templates = custom_template_path()
+        if templates is not None:
+            cmd += ["--custom-template-path", str(templates)]
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise GenerateError(f"openapi-python-client exited with {result.returncode}:\n{result.stdout}{result.stderr}")

@@ -112,3 +112,26 @@ def test_regeneration_is_byte_identical(
     before, after = files_of(first), files_of(second)
     assert sorted(before) == sorted(after)
     assert [name for name in before if before[name] != after[name]] == []
+
+
+def test_custom_templates_override_existing_generator_templates() -> None:
+    """generator.yaml's custom_template_path is spec/templates, and each file there replaces a real template."""
+    import openapi_python_client
+
+    from spec.tools.generate import custom_template_path
+
+    folder = custom_template_path()
+    assert folder == Path(__file__).resolve().parents[2] / "spec" / "templates"
+    builtin = Path(openapi_python_client.__file__).parent / "templates"
+    custom = sorted(p.relative_to(folder) for p in folder.rglob("*.jinja"))
+    assert custom
+    assert all((builtin / name).is_file() for name in custom), custom
+
+
+def test_generated_models_repr_only_their_set_fields(generated: Callable[[str], Path]) -> None:
+    """The custom model template is applied: a generated model's repr leaves unset fields out."""
+    root = generated("newest")
+    code = "import sys; sys.path.insert(0, sys.argv[1]); from aimlapi_grok_api.models import Usage; "
+    code += "print(repr(Usage(total_tokens=5)))"
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "Usage(total_tokens=5)"
