@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from aimlapi_grok.testing import EmulatorServer, Fault
 from cli_support import TIMEOUT, chat_args, cli_env, run_cli
 from test_cli_chat import summary_of
@@ -65,3 +66,23 @@ def test_an_answer_cut_at_the_token_limit_is_reported(emulator: EmulatorServer) 
         assert "stopped at the token limit (finish_reason: length)" in proc.stderr.splitlines()[-2]
     complete = run_cli(*chat_args(emulator))
     assert "token limit" not in complete.stderr
+
+
+def test_deadline_ends_a_slow_stream_as_a_network_error(emulator: EmulatorServer) -> None:
+    """--deadline bounds the whole streamed answer: a slow stream stops with a timeout, exit 4, partial text kept."""
+    emulator.script([Fault(chunks=60, chunk_delay=0.05)])
+    proc = run_cli(*chat_args(emulator, "--deadline", "0.5"))
+    assert proc.returncode == 4, proc.stderr
+    assert "timed out" in proc.stderr
+    assert "deadline of 0.5 s" in proc.stderr
+    assert not emulator.requests[-1].completed
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_bad_time_limit_is_a_usage_error(emulator: EmulatorServer, value: str) -> None:
+    """--timeout or --deadline of zero or less: exit 2 naming the setting, nothing sent."""
+    for option in ("--timeout", "--deadline"):
+        proc = run_cli(*chat_args(emulator, option, value))
+        assert proc.returncode == 2, proc.stderr
+        assert option.lstrip("-") in proc.stderr
+    assert emulator.requests == []

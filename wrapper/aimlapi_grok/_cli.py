@@ -106,7 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--temperature", type=_finite_float, metavar="T", help="sampling temperature, 0..2")
     chat.add_argument("--json", action="store_true", help="no streaming: print the final completion as JSON")
     chat.add_argument("--client-request-id", metavar="ID", help="your own id for the request (X-Client-Request-Id)")
-    chat.add_argument("--timeout", type=_finite_float, metavar="SECONDS", help="request timeout (default 600)")
+    chat.add_argument(
+        "--timeout",
+        type=_finite_float,
+        metavar="SECONDS",
+        help="limit on each connect and each read, separately (default 600)",
+    )
+    chat.add_argument(
+        "--deadline",
+        type=_finite_float,
+        metavar="SECONDS",
+        help="limit on the whole call, retries and the full answer included (default: none)",
+    )
     chat.add_argument(
         "--max-retries",
         type=_whole_number(0),
@@ -174,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_key=None if args.offline else (os.environ.get(API_KEY_ENV) or "").strip() or None,
             client_request_id=args.client_request_id,
             timeout=args.timeout,
+            deadline=args.deadline,
             max_retries=args.max_retries,
         )
         if options.api_key is None and not options.offline:

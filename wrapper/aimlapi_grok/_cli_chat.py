@@ -44,6 +44,7 @@ class ChatOptions:
     api_key: str | None = None
     client_request_id: str | None = None
     timeout: float | None = None
+    deadline: float | None = None
     max_retries: int | None = None
 
     def __repr__(self) -> str:  # the key never shows
@@ -177,6 +178,8 @@ def run_chat(options: ChatOptions, out: TextIO, err: TextIO) -> int:
             client_args: dict[str, Any] = {"base_url": base_url}
             if options.timeout is not None:
                 client_args["timeout"] = options.timeout
+            if options.deadline is not None:
+                client_args["deadline"] = options.deadline
             if options.max_retries is not None:
                 client_args["max_retries"] = options.max_retries
             with Grok(api_key=api_key, **client_args) as client, _retry_lines(err):
