@@ -101,3 +101,15 @@ def test_a_stream_held_open_does_not_deadlock_its_own_thread(router: respx.MockR
         stream.close()
         router.post(PATH).mock(return_value=completion_response())
         assert client.ask("now") == "Hello! How can I help?"  # closing the stream gave its reservation back
+
+
+def test_a_call_waiting_for_budget_gives_up_at_its_deadline(router: respx.MockRouter) -> None:
+    """Budget held by another thread's open stream: a call waits at most its deadline, then is refused."""
+    router.post(PATH).mock(return_value=sse_response([]))
+    with Grok(api_key=API_KEY, budget_usd=BUDGET) as client, ThreadPoolExecutor(max_workers=1) as other:
+        stream = other.submit(lambda: client.chat.completions.create(messages=USER_HI, stream=True)).result()
+        with pytest.raises(BudgetExceededError, match="held by calls in flight"):
+            client.ask("meanwhile", deadline=0.2)
+        stream.close()
+        assert client._budget_gate is not None
+        assert client._budget_gate.reserved_usd == 0

@@ -27,7 +27,8 @@ from ._cost import CostTracker
 from ._errors import BudgetExceededError
 
 RECENT_COSTS = 32
-ASYNC_POLL_SECONDS = 0.01
+ASYNC_POLL_FIRST = 0.005  # seconds between an async waiter's checks: doubling from this...
+ASYNC_POLL_MAX = 0.1  # ...up to this
 
 
 @dataclass(slots=True, eq=False)
@@ -85,28 +86,30 @@ class BudgetGate:
     def reserve(self, owner: object, wait_seconds: float | None) -> Reservation:
         """Block until admitted (at most `wait_seconds`, None: no limit), then reserve."""
         give_up = None if wait_seconds is None else time.monotonic() + wait_seconds
-        while True:
-            reservation = self.try_reserve(owner)
-            if reservation is not None:
-                return reservation
-            with self._condition:
+        with self._condition:  # held from the check to the wait: no release is missed in between
+            while True:
+                reservation = self.try_reserve(owner)
+                if reservation is not None:
+                    return reservation
                 left = None if give_up is None else give_up - time.monotonic()
                 if left is not None and left <= 0:
                     raise self._still_held()
-                self._condition.wait(left if left is not None else 1.0)
+                self._condition.wait(left)
 
     async def areserve(self, owner: object, wait_seconds: float | None) -> Reservation:
         """The async mirror of `reserve` (polls, so it never blocks the event loop)."""
         import anyio
 
         give_up = None if wait_seconds is None else time.monotonic() + wait_seconds
+        pause = ASYNC_POLL_FIRST
         while True:
             reservation = self.try_reserve(owner)
             if reservation is not None:
                 return reservation
             if give_up is not None and time.monotonic() >= give_up:
                 raise self._still_held()
-            await anyio.sleep(ASYNC_POLL_SECONDS)
+            await anyio.sleep(pause)
+            pause = min(pause * 2, ASYNC_POLL_MAX)
 
     def _still_held(self) -> BudgetExceededError:
         budget = self._costs.budget_usd
