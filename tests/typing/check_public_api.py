@@ -86,6 +86,7 @@ def sync_usage() -> None:
         default_headers={"X-Team": "search"},
         allow_insecure_http=False,
         budget_usd=Decimal("5"),
+        deadline=120.0,
     ) as client:
         result: ChatCompletionResult = client.chat.completions.create(
             messages=[{"role": "system", "content": "Be brief."}, UserMessage(content="hi", role="user")],
@@ -98,6 +99,7 @@ def sync_usage() -> None:
             client_request_id="order-17",
             max_retries=0,
             timeout=None,
+            deadline=30.0,
             extra_headers={"X-Trace": "1"},
             extra_body={"user": "u-1"},
         )
