@@ -196,3 +196,11 @@ async def test_valid_calls_still_send_utf8_text(api: Any, router: respx.MockRout
     text = "café 😀 naïve"
     await api.create(messages=[{"role": "user", "content": text}])
     assert sent_json(route.calls[0])["messages"] == [{"role": "user", "content": text}]
+
+
+async def test_a_deadline_is_seconds_not_an_httpx_timeout(api: Any, router: respx.MockRouter) -> None:
+    """httpx.Timeout describes per-operation limits; as a deadline it is refused, per call and by the constructor."""
+    error = await refused(api, router, deadline=httpx.Timeout(5.0))
+    assert "seconds or None" in error.violations[0].message
+    with pytest.raises(ConfigurationError, match="deadline must be seconds or None"):
+        Grok(api_key=API_KEY, deadline=httpx.Timeout(5.0))  # type: ignore[arg-type]

@@ -4,7 +4,8 @@ One rule per kind of argument, used by the constructor (ConfigurationError) and
 by each call (RequestValidationError) alike:
 
 - time limits (`timeout`, `deadline`): None, or seconds as a finite number > 0
-  (not a bool); an httpx.Timeout's parts follow the same rule;
+  (not a bool); `timeout` may also be an httpx.Timeout whose parts follow the
+  same rule;
 - header names and values: an HTTP token and visible ASCII (no CR, LF or other
   control characters, nothing that cannot be sent as Latin-1 safely);
 - `extra_body`: a mapping, and it must not set what an argument of `create()`
@@ -31,18 +32,19 @@ _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 _ALWAYS_SET_BY_ARGUMENTS = frozenset({"messages", "stream"})
 
 
-def time_limit_problem(value: object) -> str | None:
-    """Why `value` is not a usable time limit (None, seconds > 0, or an httpx.Timeout), or None when it is."""
+def time_limit_problem(name: str, value: object) -> str | None:
+    """Why `value` is not a usable `timeout` / `deadline` (None or seconds > 0), or None when it is."""
     if value is None:
         return None
-    if isinstance(value, httpx.Timeout):
+    if isinstance(value, httpx.Timeout) and name == "timeout":
         for part, seconds in value.as_dict().items():
-            problem = time_limit_problem(seconds)
+            problem = time_limit_problem(name, seconds)
             if problem is not None:
                 return f"its {part} part {problem}"
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"must be seconds (a number > 0), an httpx.Timeout or None, got {type(value).__name__} {value!r}"
+        forms = "seconds (a number > 0), an httpx.Timeout or None" if name == "timeout" else "seconds or None"
+        return f"must be {forms}, got {type(value).__name__} {value!r}"
     if math.isnan(value) or math.isinf(value):
         return f"must be a finite number of seconds (None for no limit), got {value!r}"
     if value <= 0:
@@ -52,14 +54,14 @@ def time_limit_problem(value: object) -> str | None:
 
 def check_time_limit_setting(name: str, value: object) -> None:
     """Constructor form: ConfigurationError naming the setting."""
-    problem = time_limit_problem(value)
+    problem = time_limit_problem(name, value)
     if problem is not None:
         raise ConfigurationError(f"{name} {problem}")
 
 
 def time_limit_violation(name: str, value: object) -> SchemaViolation | None:
     """Per-call form: the violation naming the option, or None."""
-    problem = time_limit_problem(value)
+    problem = time_limit_problem(name, value)
     return None if problem is None else SchemaViolation(name, value, "time-limit", problem)
 
 

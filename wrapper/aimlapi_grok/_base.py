@@ -111,8 +111,6 @@ class BaseGrok:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         check_time_limit_setting("timeout", timeout)
-        if isinstance(deadline, httpx.Timeout):
-            raise ConfigurationError("deadline must be seconds (a number > 0) or None, not an httpx.Timeout")
         check_time_limit_setting("deadline", deadline)
         self.max_retries = max_retries
         self.timeout = timeout
@@ -151,7 +149,6 @@ class BaseGrok:
 
     def _prepare(self, messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> PreparedCall:
         """Check the budget, build and validate the call; raises before anything is sent."""
-        deadline_seconds = params.get("deadline", self.deadline)
         self._costs.ensure_within_budget()
         if not isinstance(stream, bool):
             raise RequestValidationError([SchemaViolation("stream", stream, "type", "must be True or False")])
@@ -176,11 +173,9 @@ class BaseGrok:
         max_retries = params.get("max_retries", self.max_retries)
         content = encode_request(body, request_id, max_retries)
         timeout = params.get("timeout", self.timeout)
-        problems = [
-            found
-            for found in (time_limit_violation("timeout", timeout), _deadline_violation(deadline_seconds))
-            if found is not None
-        ]
+        deadline_seconds = params.get("deadline", self.deadline)
+        limits = (time_limit_violation("timeout", timeout), time_limit_violation("deadline", deadline_seconds))
+        problems = [found for found in limits if found is not None]
         if problems:
             raise RequestValidationError(problems)
         deadline = Deadline(deadline_seconds) if deadline_seconds is not None else None
@@ -262,9 +257,3 @@ def prompt_messages(prompt: str, system: str | None) -> list[dict[str, Any]]:
         messages.append({"role": "system", "content": system})
     messages.append({"role": "user", "content": prompt})
     return messages
-
-
-def _deadline_violation(value: object) -> SchemaViolation | None:
-    if isinstance(value, httpx.Timeout):
-        return SchemaViolation("deadline", value, "time-limit", "must be seconds (a number > 0) or None")
-    return time_limit_violation("deadline", value)
