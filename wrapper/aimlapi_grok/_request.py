@@ -71,7 +71,9 @@ _MODEL_PARAM = "model"  # the request field naming the model: DEFAULT_MODEL fill
 # One encoder for every call: json.dumps with non-default options builds a new one each time.
 # ensure_ascii=False: UTF-8 text as is, so a lone surrogate fails to encode here instead of reaching the API.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-MAX_NESTING = 256  # levels of objects and lists in a body, deeper is refused (and a value holding itself)
+# Levels of objects and lists the checking walk (`plain_json`) goes down before refusing: it runs when the fast
+# path fails, e.g. when the C encoder hits the recursion limit, so anything too deep to encode is refused.
+MAX_NESTING = 256
 
 
 def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
