@@ -191,11 +191,12 @@ async def test_an_empty_messages_list_is_sent_as_the_spec_allows(api: Any, route
 
 
 async def test_valid_calls_still_send_utf8_text(api: Any, router: respx.MockRouter) -> None:
-    """Non-ASCII text (with surrogate pairs made whole) goes out as UTF-8 and reads back unchanged."""
+    """Non-ASCII text, emoji included, goes out as UTF-8 and reads back unchanged."""
     route = router.post(PATH).mock(return_value=completion_response())
     text = "café 😀 naïve"
     await api.create(messages=[{"role": "user", "content": text}])
     assert sent_json(route.calls[0])["messages"] == [{"role": "user", "content": text}]
+    assert text.encode() in route.calls[0].request.content
 
 
 async def test_a_deadline_is_seconds_not_an_httpx_timeout(api: Any, router: respx.MockRouter) -> None:
