@@ -136,8 +136,9 @@ def image_url_violations(messages: object) -> list[SchemaViolation]:
         return []
     found: list[SchemaViolation] = []
     for m_index, message in enumerate(messages):
-        content = message.get("content") if isinstance(message, Mapping) else None
-        if not isinstance(content, list | tuple):
+        # (dict first: isinstance against the Mapping ABC is slow, and this runs on every call)
+        content = message.get("content") if isinstance(message, dict | Mapping) else None
+        if isinstance(content, str) or not isinstance(content, list | tuple):
             continue
         for p_index, part in enumerate(content):
             image = part.get("image_url") if isinstance(part, Mapping) else None

@@ -23,6 +23,7 @@ than being skipped: read such calls from ``result.tool_calls``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -320,18 +321,25 @@ def _check_name(name: Any, what: str) -> None:
 def _parameters_problem(parameters: dict[str, Any]) -> tuple[type[Exception], str] | None:
     """The exception class and message for `parameters` that is not a JSON Schema of an object, or None."""
     try:
-        json.dumps(parameters)
+        text = json.dumps(parameters, sort_keys=True)
     except (TypeError, ValueError) as exc:
         return TypeError, f"parameters is not JSON-serializable: {exc}"
     if "type" in parameters and parameters["type"] != "object":
         return ValueError, f"parameters must describe a JSON object (type 'object'), not type {parameters['type']!r}"
+    problem = _schema_problem(text)
+    return None if problem is None else (ValueError, problem)
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_problem(parameters_json: str) -> str | None:
+    """Why a JSON Schema (as canonical JSON text) is not valid, or None; cached: the same tools come on every call."""
     import jsonschema_rs
 
     try:
-        jsonschema_rs.meta.validate(parameters)
+        jsonschema_rs.meta.validate(json.loads(parameters_json))
     except jsonschema_rs.ValidationError as exc:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
-        return ValueError, f"parameters{where} is not a valid JSON Schema: {exc.message}"
+        return f"parameters{where} is not a valid JSON Schema: {exc.message}"
     return None
 
 
