@@ -73,3 +73,21 @@ async def test_break_inside_async_with_closes_the_connection(grok_emulator: Emul
     assert stream.closed
     assert (await client.chat.completions.create(messages=QUESTION)).text
     await client._http.aclose()
+
+
+async def test_break_in_an_async_loop_closes_the_connection_a_few_loop_turns_later(
+    grok_emulator: EmulatorServer,
+) -> None:
+    """`async for ... break` leaves the connection open at first; asyncio's finalizer closes it soon after."""
+    client = one_connection_async_client(grok_emulator)
+    stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+    async for _chunk in stream:
+        break
+    assert not stream.closed  # not at the break itself...
+    for _ in range(10):
+        await asyncio.sleep(0)
+        if stream.closed:
+            break
+    assert stream.closed  # ...but once the event loop has run the generator's aclose()
+    assert (await client.chat.completions.create(messages=QUESTION)).text
+    await client._http.aclose()

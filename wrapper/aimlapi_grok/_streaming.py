@@ -23,10 +23,14 @@ on leaving the ``with`` block. What ``break`` does:
 - sync, ``for chunk in stream: break``: the loop's generator is dropped, and
   CPython closes it at once, which closes the connection (the ``with`` block
   does the same on any interpreter);
-- async, ``async for chunk in stream: break``: the async generator is *not*
-  closed by the loop; the connection stays open until ``await stream.close()``,
-  the end of ``async with stream``, or until the generator is garbage-collected
-  and the event loop finalizes it. Use ``async with``.
+- async, ``async for chunk in stream: break``: the loop does *not* close the
+  async generator, so the connection is still open right after ``break``.
+  CPython drops the generator at once and asyncio's async-generator finalizer
+  schedules its ``aclose()`` on the event loop, which closes the connection a
+  few loop iterations later (after the caller's next awaits). Under another
+  event loop, or while something still holds the generator, it stays open
+  until ``await stream.close()`` or the end of ``async with stream``: use
+  ``async with`` to close it at a known point.
 
 A stream that is dropped without being read to its end or closed gives its
 connection back when it is garbage-collected, with a ``ResourceWarning`` (as
