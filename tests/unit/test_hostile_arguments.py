@@ -205,3 +205,13 @@ async def test_a_deadline_is_seconds_not_an_httpx_timeout(api: Any, router: resp
     assert "seconds or None" in error.violations[0].message
     with pytest.raises(ConfigurationError, match="deadline must be seconds or None"):
         Grok(api_key=API_KEY, deadline=httpx.Timeout(5.0))  # type: ignore[arg-type]
+
+
+async def test_tools_given_as_generated_models_are_checked_too(api: Any, router: respx.MockRouter) -> None:
+    """A generated Tool model with a bad function name is refused the same way as a dict."""
+    from aimlapi_grok_api.models import FunctionDefinition, FunctionDefinitionParameters, Tool
+
+    parameters = FunctionDefinitionParameters.from_dict({"type": "object"})
+    tool = Tool(type_="function", function=FunctionDefinition(name="bad name", parameters=parameters))
+    error = await refused(api, router, tools=[tool])
+    assert [v.path for v in error.violations] == ["tools[0].function.name"]
