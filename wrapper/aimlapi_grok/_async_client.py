@@ -117,8 +117,7 @@ class AsyncGrok(BaseGrok):
                 response = await self._http.send(request, stream=True)
             except httpx.RequestError as exc:
                 raise self._connection_error(exc, request, retries) from exc
-            call.guard(response)
-            if response.is_success and call.stream:
+            if call.hand_over(response):
                 return response, retries
             try:
                 await response.aread()

@@ -72,10 +72,14 @@ class PreparedCall:
         if self.deadline is not None:
             request.extensions["timeout"] = self.deadline.capped_timeout(self.timeout, request)
 
-    def guard(self, response: httpx.Response) -> None:
-        """After each attempt: make reading the answer stop at the deadline."""
+    def hand_over(self, response: httpx.Response) -> bool:
+        """After each attempt: guard the answer's reading with the deadline; True for a stream to return unread.
+
+        Otherwise (a JSON answer, an error status) the attempt reads the body itself, inside the retry loop.
+        """
         if self.deadline is not None:
             self.deadline.guard(response)
+        return response.is_success and self.stream
 
     @property
     def budget_wait(self) -> float | None:

@@ -105,8 +105,7 @@ class Grok(BaseGrok):
                 response = self._http.send(request, stream=True)
             except httpx.RequestError as exc:
                 raise self._connection_error(exc, request, retries) from exc
-            call.guard(response)
-            if response.is_success and call.stream:
+            if call.hand_over(response):
                 return response, retries
             try:
                 response.read()
