@@ -10,8 +10,9 @@ by each call (RequestValidationError) alike:
   control characters, nothing that cannot be sent as Latin-1 safely);
 - `extra_body`: a mapping, and it must not set what an argument of `create()`
   already sets (`messages`, `stream`, or a parameter passed explicitly);
-- tools: a function name matching ``^[a-zA-Z0-9_-]{1,64}$`` and `parameters`
-  that is a valid JSON Schema (as `function_tool()` requires);
+- function tools (found by shape): a function name matching
+  ``^[a-zA-Z0-9_-]{1,64}$`` and `parameters` that is a valid JSON Schema (as
+  `function_tool()` requires);
 - image parts: an http(s) URL or a base64 data URL (as `image_part()` requires).
 """
 
@@ -111,20 +112,25 @@ def extra_body_violations(extra_body: object, explicit: Set[str]) -> list[Schema
     ]
 
 
-def tool_violations(tools: object) -> list[SchemaViolation]:
-    """Function names and parameter schemas of `tools`, checked as `function_tool()` checks them."""
+def tool_violations(body: Mapping[str, object]) -> list[SchemaViolation]:
+    """Function tools anywhere at the top of the body: names and parameter schemas checked as `function_tool()` does.
+
+    Found by shape (a list of objects holding a `function` object), not by the field's name: the schema check
+    reports a malformed list, this one what the schema cannot say.
+    """
     from ._tools import function_problem
 
-    if not isinstance(tools, list | tuple):
-        return []  # the schema check reports a `tools` that is not a list
     found: list[SchemaViolation] = []
-    for index, tool in enumerate(tools):
-        function = tool.get("function") if isinstance(tool, Mapping) else None
-        if not isinstance(function, Mapping):
-            continue  # the schema check reports a missing or malformed function
-        for field, problem in function_problem(function.get("name"), function.get("parameters", None)):
-            where = f"tools[{index}].function.{field}"
-            found.append(SchemaViolation(where, function.get(field), "tool", problem))
+    for key, items in body.items():
+        if isinstance(items, str) or not isinstance(items, list | tuple):
+            continue
+        for index, item in enumerate(items):
+            function = item.get("function") if isinstance(item, dict | Mapping) else None
+            if not isinstance(function, Mapping):
+                continue
+            for field, problem in function_problem(function.get("name"), function.get("parameters", None)):
+                where = f"{key}[{index}].function.{field}"
+                found.append(SchemaViolation(where, function.get(field), "tool", problem))
     return found
 
 

@@ -242,8 +242,7 @@ def validate_request(
         )
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         problems.append(_violation("max_retries", max_retries, "minimum", "must be an int >= 0"))
-    if "tools" in body:
-        problems += tool_violations(body["tools"])
+    problems += tool_violations(body)
     problems += image_url_violations(body.get("messages"))
     if problems:
         raise RequestValidationError(problems)
