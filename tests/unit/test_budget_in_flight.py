@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import decimal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -113,3 +114,13 @@ def test_a_call_waiting_for_budget_gives_up_at_its_deadline(router: respx.MockRo
         stream.close()
         assert client._budget_gate is not None
         assert client._budget_gate.reserved_usd == 0
+
+
+def test_reservations_ignore_the_callers_decimal_context(router: respx.MockRouter) -> None:
+    """With decimal.getcontext().prec = 2 in the caller, the first call still reserves the exact remaining budget."""
+    router.post(PATH).mock(return_value=sse_response([]))
+    with Grok(api_key=API_KEY, budget_usd="1.23456") as client, decimal.localcontext(prec=2):
+        stream = client.chat.completions.create(messages=USER_HI, stream=True)
+        assert client._budget_gate is not None
+        assert client._budget_gate.reserved_usd == Decimal("1.23456")
+        stream.close()

@@ -12,7 +12,8 @@ The estimate is the largest cost among the last `RECENT_COSTS` answers that
 reported one. Before any answer reported a cost, a call reserves the whole
 remaining budget: the first call runs alone, and the others start as soon as
 its cost is known. Hence the bound: if no call costs more than the largest of
-the recent costs, the total spent stays below ``budget + that cost``.
+the recent costs, the total spent stays below ``budget + that cost``. Amounts are added in the
+totals' own decimal context (`TOTALS_CONTEXT`), whatever the caller's is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ._cost import CostTracker
+from ._cost import TOTALS_CONTEXT, CostTracker
 from ._errors import BudgetExceededError
 
 RECENT_COSTS = 32
@@ -54,7 +55,13 @@ class BudgetGate:
     def reserved_usd(self) -> Decimal:
         """What the calls in flight hold (their estimates)."""
         with self._condition:
-            return sum((r.amount for r in self._in_flight), Decimal(0))
+            return self._reserved()
+
+    def _reserved(self) -> Decimal:
+        total = Decimal(0)
+        for reservation in self._in_flight:
+            total = TOTALS_CONTEXT.add(total, reservation.amount)
+        return total
 
     def try_reserve(self, owner: object) -> Reservation | None:
         """A reservation, or None to wait for calls in flight; BudgetExceededError when waiting is useless."""
@@ -62,14 +69,14 @@ class BudgetGate:
         assert budget is not None
         with self._condition:
             spent = self._costs.usd_spent
-            reserved = sum((r.amount for r in self._in_flight), Decimal(0))
-            if spent + reserved < budget:
-                estimate = max(self._recent) if self._recent else budget - spent - reserved
+            committed = TOTALS_CONTEXT.add(spent, self._reserved())
+            if committed < budget:
+                estimate = max(self._recent) if self._recent else TOTALS_CONTEXT.subtract(budget, committed)
                 reservation = Reservation(estimate, owner)
                 self._in_flight.append(reservation)
                 return reservation
             if spent >= budget or all(r.owner is owner for r in self._in_flight):
-                raise BudgetExceededError(spent, budget, reserved_usd=reserved)
+                raise BudgetExceededError(spent, budget, reserved_usd=self._reserved())
             return None
 
     def release(self, reservation: Reservation | None, usd_spent: Decimal | None) -> None:
