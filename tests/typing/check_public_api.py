@@ -8,6 +8,7 @@ about an unused ignore, so if the misuse ever type-checked, lint would fail).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from aimlapi_grok import (
@@ -29,15 +30,18 @@ from aimlapi_grok import (
 from aimlapi_grok.types import (
     ChatCompletion,
     ChatCompletionChunk,
+    Choice,
     NamedFunctionToolChoiceParam,
     Prediction,
     Reasoning,
+    ResponseMeta,
     StreamOptions,
     ToolParam,
     Usage,
     UserMessage,
     UserMessageParam,
 )
+from aimlapi_grok_api.types import Unset
 
 
 def every_request_parameter(client: Grok) -> ChatCompletionResult:
@@ -114,6 +118,19 @@ def sync_usage() -> None:
         finish: str | None = result.finish_reason
         print(text, completion, usage, usd, credits, info.status_code, retries, inference_id, finish)
 
+        # openai-python habits: the completion's fields with their generated types, and the dumps
+        choices: list[Choice] | Unset = result.choices
+        created: int | Unset = result.created
+        meta: ResponseMeta | Unset | None = result.meta
+        completion_id: str | None = result.id
+        dumped: dict[str, Any] = result.model_dump()
+        dumped_json: str = result.model_dump_json(indent=2)
+        as_dict: dict[str, Any] = result.to_dict()
+        as_json: str = result.to_json()
+        print(choices, created, meta, completion_id, dumped, dumped_json, as_dict, as_json)
+        print(result.choises)  # type: ignore[attr-defined]
+        print(result.model_dump(exclude_none=True))  # type: ignore[call-arg]
+
         answer: str = client.ask("What is 2+2?", system="Answer with a number.", max_tokens=5)
         raw: httpx.Response = client.chat.completions.with_raw_response.create(
             messages=[{"role": "user", "content": "hi"}]
@@ -131,6 +148,11 @@ def sync_usage() -> None:
                 print(typed_chunk.id)
         final: StreamResult = stream.result
         print(final.text, final.usd_spent)
+        streamed_choices: list[Choice] | Unset = final.choices
+        streamed_usage: Usage | None = final.usage
+        streamed_completion: ChatCompletion = final.completion
+        streamed_json: str = final.model_dump_json()
+        print(streamed_choices, streamed_usage, streamed_completion, streamed_json, final.to_dict())
 
         flag = bool(text)
         either: ChatCompletionResult | Stream = client.chat.completions.create(

@@ -6,7 +6,11 @@ type or enum the spec does not allow (which would make the generated
 `from_dict` fail or hold a wrongly typed value) is moved out of its typed
 slot into the `additional_properties` of the object that holds it. Every
 deviation is reported once as a DriftWarning (see `_drift`). The JSON as
-received stays available as `result.body`.
+received stays available as `result.body` (a copy: `to_dict()`, `to_json()`).
+
+The completion's own fields (`choices`, `usage`, `id`, `model`, `created`,
+`meta`, ...) are attributes of the result, as in openai-python; see
+`_completion_fields`.
 
 Only an answer that is not a chat completion at all is refused, with
 ResponseValidationError: a body that is not JSON, not a JSON object, or whose
@@ -20,6 +24,7 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ._completion_fields import CompletionFields, ResultDump
 from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
 from ._drift import report_drift
 from ._errors import ResponseValidationError
@@ -39,13 +44,16 @@ _TOLERATE_ROUNDS = 4
 _Moved = tuple[tuple[str | int, ...], str, Any]
 
 
-class ChatCompletionResult:
+class ChatCompletionResult(CompletionFields, ResultDump):
     """A chat completion and its response metadata.
 
     `completion` is the generated ChatCompletion and `info` the ResponseInfo
     (status, headers, tracing ids, cost, retries), both built on first access;
     `body` is the JSON as received; `response` the httpx.Response. Shortcuts
-    read the first choice.
+    read the first choice. Every field of the completion is also an attribute
+    (`result.choices[0].message.content`, `result.created`, ...), typed as
+    the generated ChatCompletion types it; `to_dict()` / `to_json()` (alias
+    `model_dump()` / `model_dump_json()`) give the JSON as received.
     """
 
     __slots__ = ("_clean", "_completion", "_info", "_moved", "body", "response", "retries")
@@ -78,15 +86,11 @@ class ChatCompletionResult:
     def completion(self) -> ChatCompletion:
         """The typed completion (generated model; unknown fields in `additional_properties`)."""
         if self._completion is None:
-            from aimlapi_grok_api.models import ChatCompletion
-
-            completion = ChatCompletion.from_dict(self._clean)
-            for holder_path, key, value in self._moved:
-                holder = _follow(completion, holder_path)
-                if holder is not None:
-                    holder.additional_properties[key] = value
-            self._completion = completion
+            self._completion = typed_completion(self._clean, self._moved)
         return self._completion
+
+    def _json_data(self) -> dict[str, Any]:
+        return self.body
 
     def _first_choice(self) -> dict[str, Any]:
         choices = self.body.get("choices")
@@ -118,7 +122,7 @@ class ChatCompletionResult:
         return list(calls) if isinstance(calls, list) else []
 
     @property
-    def usage(self) -> Usage | None:
+    def usage(self) -> Usage | None:  # type: ignore[override]  # None, not UNSET, when absent (as in openai-python)
         """Token usage (typed), or None when the answer has none."""
         from aimlapi_grok_api.models import Usage
 
@@ -133,12 +137,12 @@ class ChatCompletionResult:
         return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
 
     @property
-    def id(self) -> str | None:
+    def id(self) -> str | None:  # type: ignore[override]  # None, not UNSET, when absent (as in openai-python)
         value = self.body.get("id")
         return value if isinstance(value, str) else None
 
     @property
-    def model(self) -> str | None:
+    def model(self) -> str | None:  # type: ignore[override]  # None, not UNSET, when absent (as in openai-python)
         """The model as the API names it (the bare name, without the `x-ai/` prefix)."""
         value = self.body.get("model")
         return value if isinstance(value, str) else None
@@ -208,6 +212,24 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
             response, "a value is nested too deep to be checked against the spec", retries
         ) from None
     return ChatCompletionResult(data, response, retries=retries, clean=clean, moved=moved)
+
+
+def typed_completion(clean: dict[str, Any], moved: list[_Moved]) -> ChatCompletion:
+    """The generated ChatCompletion of a tolerated body (`_tolerate`), the moved values in `additional_properties`."""
+    from aimlapi_grok_api.models import ChatCompletion
+
+    completion = ChatCompletion.from_dict(clean)
+    for holder_path, key, value in moved:
+        holder = _follow(completion, holder_path)
+        if holder is not None:
+            holder.additional_properties[key] = value
+    return completion
+
+
+def tolerated_completion(data: dict[str, Any]) -> ChatCompletion:
+    """The generated ChatCompletion of any completion-shaped JSON object, tolerating drift (no drift report)."""
+    clean, moved = _tolerate(data)
+    return typed_completion(data if clean is None else clean, moved)
 
 
 def _not_a_completion(response: httpx.Response, reason: str, retries: int) -> ResponseValidationError:

@@ -17,17 +17,21 @@ The typed ``ChatCompletionChunk`` is built only when asked for (``feed()``
 returns it, ``decode()`` does not), so ``Stream.iter_text()`` never pays for it.
 
 ``StreamResult`` describes choice index 0 (this model answers with one choice
-unless ``n`` asks for more; iterate the chunks to read the others).
+unless ``n`` asks for more; iterate the chunks to read the others). It also
+reads as the non-streamed completion would (``result.choices[0].message``,
+``result.created``, ``to_dict()``; see ``_stream_completion``), built on first
+access from the first and last chunks it keeps.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from ._completion_fields import CompletionFields, ResultDump
 from ._errors import StreamError
 from ._meta import parse_credits, parse_usd
 
@@ -35,7 +39,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     import httpx
-    from aimlapi_grok_api.models import ChatCompletionChunk, Usage
+    from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, Usage
 
     from ._meta import ResponseInfo
     from ._tools import ParsedToolCall
@@ -81,7 +85,7 @@ class StreamedToolCall:
 
 
 @dataclass(frozen=True, slots=True)
-class StreamResult:
+class StreamResult(CompletionFields, ResultDump):
     """What a stream delivered, assembled (partial until the stream ends; see ``completed``).
 
     ``text``, ``refusal``, ``reasoning_text``, ``finish_reason`` and
@@ -92,24 +96,51 @@ class StreamResult:
     ``credits_used`` and ``usd_spent`` (exact Decimal) from the final chunk's
     ``meta.usage`` (streams carry no cost headers). ``completed`` is True once
     ``[DONE]`` or a finish reason arrived.
+
+    ``completion`` is the answer as a non-streamed ``ChatCompletion`` (built on
+    first access), and each of its fields an attribute, as on
+    ``ChatCompletionResult``: ``result.choices[0].message.content``,
+    ``.message.tool_calls``, ``result.created``. ``to_dict()`` / ``to_json()``
+    (alias ``model_dump()`` / ``model_dump_json()``) give that completion's JSON.
     """
 
     text: str
     finish_reason: str | None
     tool_calls: tuple[StreamedToolCall, ...]
-    usage: Usage | None
+    usage: Usage | None  # type: ignore[assignment]  # None, not UNSET, when absent (as in openai-python)
     reasoning_tokens: int | None
     credits_used: int | None
     usd_spent: Decimal | None
     inference_id: str | None
     client_request_id: str | None
     chunk_count: int
-    id: str | None
-    model: str | None
+    id: str | None  # type: ignore[assignment]  # None, not UNSET, when absent
+    model: str | None  # type: ignore[assignment]  # None, not UNSET, when absent
     completed: bool
     refusal: str | None = None
     reasoning_text: str = ""
     info: ResponseInfo | None = None
+    # The chunks the completion view is assembled from (their top-level fields), and its cache.
+    first_chunk: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    last_chunk: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _completion: ChatCompletion | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _json_data(self) -> dict[str, Any]:
+        if self._json is None:
+            from ._stream_completion import assemble_completion
+
+            object.__setattr__(self, "_json", assemble_completion(self, self.first_chunk, self.last_chunk))
+        return cast("dict[str, Any]", self._json)
+
+    @property
+    def completion(self) -> ChatCompletion:
+        """The assembled answer as the generated ChatCompletion (drift tolerated as for a non-streamed answer)."""
+        if self._completion is None:
+            from ._response import tolerated_completion
+
+            object.__setattr__(self, "_completion", tolerated_completion(self._json_data()))
+        return cast("ChatCompletion", self._completion)
 
 
 class _ToolCallParts:
@@ -157,8 +188,10 @@ class StreamAccumulator:
         "_credits_used",
         "_done",
         "_finish_reason",
+        "_first_chunk",
         "_id",
         "_info",
+        "_last_chunk",
         "_last_tool_call",
         "_model",
         "_reasoning",
@@ -195,6 +228,8 @@ class StreamAccumulator:
         self._usd_spent: Decimal | None = None
         self._id: str | None = None
         self._model: str | None = None
+        self._first_chunk: dict[str, Any] | None = None
+        self._last_chunk: dict[str, Any] | None = None
         self._done = False
         self._snapshot: StreamResult | None = None
         self.chunk_count = 0
@@ -303,6 +338,9 @@ class StreamAccumulator:
         # The per-chunk hot path: plain dict reads, no model objects.
         self.chunk_count += 1
         self._snapshot = None
+        self._last_chunk = payload
+        if self._first_chunk is None:
+            self._first_chunk = payload
         choices = payload.get("choices")
         if choices and type(choices) is list:
             if len(choices) == 1:
@@ -434,4 +472,6 @@ class StreamAccumulator:
             refusal="".join(self._refusal) if self._refusal else None,
             reasoning_text="".join(self._reasoning),
             info=info,
+            first_chunk=self._first_chunk,
+            last_chunk=self._last_chunk,
         )

@@ -1,0 +1,104 @@
+"""The completion's fields on the results, as openai-python users read them, and their JSON dumps."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+from aimlapi_grok._response import ChatCompletionResult, parse_completion
+from aimlapi_grok_api.models import ChatCompletion, Choice, ResponseMeta, ToolCall
+from aimlapi_grok_api.types import UNSET
+
+from .conftest import completion_body
+
+# The result attributes that answer None (not UNSET) when the completion lacks the field, as openai-python does.
+NONE_WHEN_ABSENT = {"id", "model", "usage"}
+
+
+def parsed(body: dict[str, Any]) -> ChatCompletionResult:
+    """A ChatCompletionResult for `body`, drift warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return parse_completion(httpx.Response(200, json=body))
+
+
+def test_every_generated_field_is_an_attribute_of_the_result() -> None:
+    """Each field of the generated ChatCompletion reads on the result as on the typed completion."""
+    result = parsed(completion_body(extra_top={"kept": True}))
+    for field in attrs.fields(ChatCompletion):
+        assert getattr(result, field.name) == getattr(result.completion, field.name), field.name
+        assert field.name in dir(result)
+    assert result.choices[0].message.content == result.text == "Hello! How can I help?"
+    assert result.created == 1762343744
+    assert isinstance(result.meta, ResponseMeta)
+    assert result.object_ == "chat.completion"
+    assert result.additional_properties == {"extra_top": {"kept": True}}
+    assert result.additional_keys == ["extra_top"]
+    assert "extra_top" in result
+    assert result["extra_top"] == {"kept": True}
+
+
+def test_absent_fields_read_as_unset_or_none() -> None:
+    """A field the answer lacks is UNSET, as generated, except usage/id/model which give None."""
+    body = completion_body()
+    for name in ("created", "meta", "usage", "id", "model"):
+        del body[name]
+    result = parsed(body)
+    assert result.created is UNSET
+    assert result.meta is UNSET
+    assert {name for name in NONE_WHEN_ABSENT if getattr(result, name) is None} == NONE_WHEN_ABSENT
+
+
+def test_an_unknown_attribute_raises_attribute_error_naming_it() -> None:
+    """A misspelt field is an AttributeError naming the class and the attribute, not a silent value."""
+    with pytest.raises(AttributeError, match=r"'ChatCompletionResult' object has no attribute 'choises'"):
+        _ = parsed(completion_body()).choises  # type: ignore[attr-defined]
+
+
+def test_text_does_not_build_the_typed_completion() -> None:
+    """`.text` reads the JSON; the typed completion is built only when a field is asked for."""
+    result = parsed(completion_body())
+    assert result.text
+    assert result._completion is None
+    assert isinstance(result.choices[0], Choice)
+    assert result._completion is not None
+
+
+def test_to_dict_is_the_json_as_received_and_a_copy() -> None:
+    """to_dict()/model_dump() give the body as received, unknown fields kept; changing them changes nothing."""
+    body = completion_body(system_fingerprint="fp_1", extra={"nested": [1, 2]})
+    result = parsed(body)
+    dumped = result.to_dict()
+    assert dumped == body
+    assert result.model_dump() == body
+    dumped["choices"][0]["message"]["content"] = "changed"
+    assert result.body == body
+    assert result.text == "Hello! How can I help?"
+
+
+def test_to_json_round_trips_and_keeps_non_ascii() -> None:
+    """to_json()/model_dump_json() parse back to the body; indent is honoured; non-ASCII stays as is."""
+    body = completion_body()
+    body["choices"][0]["message"]["content"] = "Grüße, 世界"
+    result = parsed(body)
+    assert json.loads(result.to_json()) == body
+    assert "Grüße, 世界" in result.to_json()
+    assert result.model_dump_json(indent=2) == result.to_json(indent=2)
+    assert result.to_json(indent=2).startswith('{\n  "id"')
+
+
+def test_a_drifted_value_is_moved_aside_in_the_fields_and_kept_in_to_dict() -> None:
+    """A value of a type the spec does not allow is out of its typed slot but still in to_dict()."""
+    body = completion_body(created="yesterday")
+    body["choices"][0]["message"]["tool_calls"] = [
+        {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    ]
+    result = parsed(body)
+    assert result.created is UNSET
+    assert result.additional_properties["created"] == "yesterday"
+    assert isinstance(result.choices[0].message.tool_calls[0], ToolCall)
+    assert result.to_dict()["created"] == "yesterday"

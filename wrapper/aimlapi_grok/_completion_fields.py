@@ -1,0 +1,95 @@
+"""The completion's own fields on the result objects, as openai-python users read them.
+
+``ChatCompletionResult`` and ``StreamResult`` inherit ``CompletionFields``:
+each top-level field of the generated ``ChatCompletion`` (``choices``,
+``usage``, ``id``, ``model``, ``created``, ``meta``, ``object_``,
+``additional_properties``, and whatever a later spec adds) reads through to the
+result's typed ``completion``, built on first access, so ``result.text`` pays
+nothing for it. The list of fields is ``attrs.fields(ChatCompletion)``, never
+written here.
+
+For the type checker, ``CompletionFields`` *is* the generated ``ChatCompletion``,
+so every field has exactly its generated type (``list[Choice] | Unset``, ...);
+at run time it is a small delegating base. A field the answer lacks reads as
+``UNSET`` (falsy), as in the generated model, except where the result class
+defines the attribute itself (``usage``, ``id`` and ``model`` give None).
+
+``ResultDump`` gives both results ``to_json()`` and the openai-python names
+``model_dump()`` / ``model_dump_json()`` on top of their own ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aimlapi_grok_api.models import ChatCompletion
+
+__all__ = ["CompletionFields", "ResultDump", "completion_field_names"]
+
+
+@cache
+def completion_field_names() -> frozenset[str]:
+    """The attribute names of the generated ChatCompletion's fields (imported on first use)."""
+    import attrs
+    from aimlapi_grok_api.models import ChatCompletion
+
+    return frozenset(field.name for field in attrs.fields(ChatCompletion))
+
+
+if TYPE_CHECKING:
+    CompletionFields = ChatCompletion
+else:
+
+    class CompletionFields:
+        """Reads each field of the generated ChatCompletion from ``self.completion`` (see the module docstring)."""
+
+        __slots__ = ()
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called when ordinary lookup failed: the result's own attributes never come here.
+            if name in completion_field_names():
+                return getattr(self.completion, name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+        def __dir__(self) -> list[str]:
+            return sorted(set(super().__dir__()) | completion_field_names())
+
+        @property
+        def additional_keys(self) -> list[str]:
+            """The top-level keys the spec does not list (kept in ``additional_properties``)."""
+            return self.completion.additional_keys
+
+        def __getitem__(self, key: str) -> Any:
+            return self.completion[key]
+
+        def __contains__(self, key: str) -> bool:
+            return key in self.completion
+
+
+class ResultDump:
+    """``to_dict()`` / ``to_json()`` and their openai-python spellings, over the class's ``_json_data()``."""
+
+    __slots__ = ()
+
+    def _json_data(self) -> dict[str, Any]:
+        raise NotImplementedError  # each result class says what its JSON is
+
+    def to_dict(self) -> dict[str, Any]:
+        """The completion as a JSON object, unknown fields kept (a fresh copy: change it freely)."""
+        return copy.deepcopy(self._json_data())
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The completion as JSON text, unknown fields kept (non-ASCII characters as they are)."""
+        return json.dumps(self._json_data(), indent=indent, ensure_ascii=False)
+
+    def model_dump(self) -> dict[str, Any]:
+        """Alias of ``to_dict()``, for code ported from openai-python (takes none of pydantic's options)."""
+        return self.to_dict()
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """Alias of ``to_json()``, for code ported from openai-python (takes none of pydantic's options)."""
+        return self.to_json(indent=indent)
