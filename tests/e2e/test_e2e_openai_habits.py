@@ -1,37 +1,42 @@
-"""An openai-python program runs on aimlapi_grok with only its import and constructor lines changed.
+"""openai-python programs run on aimlapi_grok with only their import and constructor lines changed.
 
 `openai_style_program.py` (a completion, a stream, a tool loop, error
-handling) runs once as written, with openai-python, and once with its import
-line and its constructor's class swapped for aimlapi_grok's (same arguments,
-`/v1` base URL included), both as separate
-processes against the same emulator; both must exit 0 and print the same.
+handling) and `openai_style_async_program.py` (concurrent completions, a
+stream, errors) each run once as written, with openai-python, and once with
+the import line and the constructor's class swapped for aimlapi_grok's (same
+arguments, `/v1` base URL included), as separate processes against the same
+emulator; both versions must exit 0 and print the same.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aimlapi_grok.testing import run_emulator
 
-PROGRAM = Path(__file__).with_name("openai_style_program.py")
+HERE = Path(__file__).parent
+SYNC_PROGRAM = HERE / "openai_style_program.py"
+ASYNC_PROGRAM = HERE / "openai_style_async_program.py"
 OPENAI_IMPORT = "import openai"
-OPENAI_CONSTRUCTOR = "client = openai.OpenAI("
 GROK_IMPORT = "import aimlapi_grok as openai"  # the program keeps calling it `openai`
+OPENAI_CLIENT = re.compile(r"\bopenai\.(Async)?OpenAI\(")
 
 
 def ported(source: str) -> str:
-    """The program importing aimlapi_grok as `openai` and constructing Grok in place of OpenAI (each line once)."""
+    """The program importing aimlapi_grok as `openai` and constructing (Async)Grok in place of (Async)OpenAI."""
     lines = source.splitlines()
     imports = [i for i, line in enumerate(lines) if line == OPENAI_IMPORT]
-    constructors = [i for i, line in enumerate(lines) if line.startswith(OPENAI_CONSTRUCTOR)]
+    constructors = [i for i, line in enumerate(lines) if OPENAI_CLIENT.search(line)]
     assert len(imports) == 1, imports
     assert len(constructors) == 1, constructors
     lines[imports[0]] = GROK_IMPORT
-    lines[constructors[0]] = lines[constructors[0]].replace("openai.OpenAI(", "openai.Grok(")  # same arguments
+    lines[constructors[0]] = OPENAI_CLIENT.sub(r"openai.\1Grok(", lines[constructors[0]])  # same arguments
     return "\n".join(lines) + "\n"
 
 
@@ -43,9 +48,10 @@ def run(script: Path, base_url: str, api_key: str) -> subprocess.CompletedProces
     )
 
 
-def test_only_two_lines_differ() -> None:
+@pytest.mark.parametrize("program", [SYNC_PROGRAM, ASYNC_PROGRAM], ids=["sync", "async"])
+def test_only_two_lines_differ(program: Path) -> None:
     """The ported program differs from the openai-python one in exactly the import and constructor lines."""
-    source = PROGRAM.read_text(encoding="utf-8")
+    source = program.read_text(encoding="utf-8")
     changed = [
         line
         for line in difflib.unified_diff(source.splitlines(), ported(source).splitlines(), lineterm="", n=0)
@@ -54,20 +60,25 @@ def test_only_two_lines_differ() -> None:
     assert len(changed) == 4, changed
     added = [line for line in changed if line.startswith("+")]
     assert added[0] == f"+{GROK_IMPORT}"
-    assert added[1].startswith("+client = openai.Grok(base_url=")
+    assert re.search(r"client = openai\.(Async)?Grok\(", added[1]), added[1]
 
 
-def test_the_same_program_prints_the_same_with_both_clients(tmp_path: Path) -> None:
-    """Completion, stream, tool loop and errors: openai-python and aimlapi_grok print identical output."""
-    grok_program = tmp_path / "grok_program.py"
-    grok_program.write_text(ported(PROGRAM.read_text(encoding="utf-8")), encoding="utf-8")
+def run_both(program: Path, tmp_path: Path) -> str:
+    """Run the program with openai-python and ported; assert both exit 0 and print the same; return the output."""
+    grok_program = tmp_path / f"grok_{program.name}"
+    grok_program.write_text(ported(program.read_text(encoding="utf-8")), encoding="utf-8")
     with run_emulator() as emulator:
-        with_openai = run(PROGRAM, emulator.base_url, emulator.api_key)
+        with_openai = run(program, emulator.base_url, emulator.api_key)
         with_grok = run(grok_program, emulator.base_url, emulator.api_key)
     assert with_openai.returncode == 0, with_openai.stderr
     assert with_grok.returncode == 0, with_grok.stderr
     assert with_grok.stdout.splitlines() == with_openai.stdout.splitlines()
-    printed = with_grok.stdout
+    return with_grok.stdout
+
+
+def test_the_same_program_prints_the_same_with_both_clients(tmp_path: Path) -> None:
+    """Completion, stream, tool loop and errors: openai-python and aimlapi_grok print identical output."""
+    printed = run_both(SYNC_PROGRAM, tmp_path)
     assert "content: Emulated answer to: Why does streaming matter?." in printed
     assert "streamed: Emulated answer to: Count to five.." in printed
     assert "tool calls: [('get_weather'," in printed
@@ -75,3 +86,12 @@ def test_the_same_program_prints_the_same_with_both_clients(tmp_path: Path) -> N
     for line in ("rate limited: 429", "bad key: 401", "not allowed: 403", "not found: 404", "server error: 503"):
         assert line in printed
     assert "timed out: APITimeoutError True" in printed
+
+
+def test_the_same_async_program_prints_the_same_with_both_clients(tmp_path: Path) -> None:
+    """Concurrent completions, an async stream and errors: AsyncOpenAI and AsyncGrok print identical output."""
+    printed = run_both(ASYNC_PROGRAM, tmp_path)
+    assert printed.count("answer: Emulated answer to: One word for") == 3
+    assert "streamed: Emulated answer to: Stream this.." in printed
+    assert "rate limited: 429" in printed
+    assert "status error: InternalServerError 500" in printed
