@@ -15,10 +15,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aimlapi_grok._client import Grok
 from aimlapi_grok.testing import run_emulator
+from e2e_support import WEATHER_TOOL
 
 HERE = Path(__file__).parent
 SYNC_PROGRAM = HERE / "openai_style_program.py"
@@ -95,3 +99,24 @@ def test_the_same_async_program_prints_the_same_with_both_clients(tmp_path: Path
     assert "streamed: Emulated answer to: Stream this.." in printed
     assert "rate limited: 429" in printed
     assert "status error: InternalServerError 500" in printed
+
+
+@pytest.mark.parametrize("question", ["Plain text, please.", "Paris"], ids=["text", "tool call"])
+def test_a_streamed_answer_reads_like_the_same_answer_not_streamed(
+    make_client: Callable[..., Grok], question: str
+) -> None:
+    """stream.result.to_dict() is the non-streamed completion of the same question (the emulator is deterministic)."""
+    client = make_client()
+    params: dict[str, Any] = {"messages": [{"role": "user", "content": question}], "tools": [WEATHER_TOOL]}
+    if question == "Plain text, please.":
+        params["tool_choice"] = "none"
+    whole = client.chat.completions.create(**params)
+    with client.chat.completions.create(**params, stream=True, stream_options={"include_usage": True}) as stream:
+        streamed = stream.get_final_result()
+    assert streamed.choices[0].message == whole.choices[0].message
+    assert streamed.choices[0].finish_reason == whole.choices[0].finish_reason
+    assert (streamed.id, streamed.model, streamed.created) == (whole.id, whole.model, whole.created)
+    expected, got = whole.to_dict(), streamed.to_dict()
+    for answer in (expected, got):
+        answer["choices"][0].pop("logprobs", None)  # sent as null without stream, not at all in chunks
+    assert got == expected

@@ -68,6 +68,7 @@ def test_to_dict_is_the_completion_json_of_the_stream() -> None:
             "message": {
                 "role": "assistant",
                 "content": "Let me check.",
+                "refusal": None,
                 "tool_calls": [
                     {
                         "id": "call_a",
@@ -98,6 +99,7 @@ def test_a_text_only_stream_has_no_tool_calls_and_no_usage() -> None:
     """Without tool calls or usage chunk, the message has content only and usage is None."""
     result = feed([chunk("Hel", delta={"role": "assistant"}), chunk("lo", finish="stop"), "[DONE]"]).snapshot()
     assert result.choices[0].message.content == "Hello"
+    assert result.choices[0].message.refusal is None
     assert result.choices[0].message.tool_calls is UNSET
     assert result.usage is None
     assert result.meta is UNSET
@@ -117,3 +119,10 @@ def test_the_view_is_built_once_and_does_not_change_equality() -> None:
     first, second = feed(events).snapshot(), feed(events).snapshot()
     assert first.completion is first.completion
     assert first == second
+
+
+def test_a_streamed_refusal_is_the_messages_refusal() -> None:
+    """Refusal deltas are joined into message.refusal; the content stays null."""
+    events = [chunk(delta={"role": "assistant", "refusal": "I can"}), chunk(delta={"refusal": "not."}, finish="stop")]
+    message = feed([*events, "[DONE]"]).snapshot().choices[0].message
+    assert (message.refusal, message.content) == ("I cannot.", None)

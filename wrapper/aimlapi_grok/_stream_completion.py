@@ -40,9 +40,10 @@ def assemble_completion(
     result: StreamResult, first_chunk: dict[str, Any] | None, last_chunk: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The completion JSON of a stream: its first and last chunks' top level, the assembled choice 0 and usage."""
+    # content and refusal are null when none arrived, as a non-streamed answer has them.
     message = ChatCompletionMessage(
         content=result.text or None,
-        refusal=result.refusal if result.refusal is not None else UNSET,
+        refusal=result.refusal,
         role=_first_role(first_chunk),
         tool_calls=[_tool_call(call) for call in result.tool_calls] if result.tool_calls else UNSET,
     )
