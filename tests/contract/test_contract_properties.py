@@ -13,14 +13,17 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+import attrs
 import httpx
 from aimlapi_grok._client import Grok
 from aimlapi_grok._content import image_url_problem
 from aimlapi_grok._request import SPEC_PARAMS
+from aimlapi_grok._response import parse_completion
 from aimlapi_grok._schema import schema_document
 from aimlapi_grok._tools import function_problem
 from aimlapi_grok.testing import assert_valid_request, completion_response, stream_response
 from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ErrorBody
+from aimlapi_grok_api.types import UNSET
 from contract_support import PROPERTY_EXAMPLES, expected_wire_body, split_for_create
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from json_strategies import values_of
@@ -112,6 +115,27 @@ def test_every_allowed_completion_parses_and_serializes_back(run_counts: Counter
             warnings.simplefilter("error")
             assert as_json(ChatCompletion.from_dict(body).to_dict()) == as_json(body)
         run_counts["property examples: completion round trip"] += 1
+
+    check()
+
+
+def test_every_allowed_completion_reads_through_the_result(run_counts: Counter[str]) -> None:
+    """On any completion the spec allows, each generated field is a result attribute and to_dict() is the body."""
+    fields = [field.name for field in attrs.fields(ChatCompletion)]
+
+    @PROPERTY_SETTINGS
+    @given(values_of(TOLERANT, "ChatCompletion"))
+    def check(body: dict[str, Any]) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the published spec requires more than the tolerant one
+            result = parse_completion(httpx.Response(200, json=body))
+        assert as_json(result.to_dict()) == as_json(body) == json.loads(result.to_json())
+        completion = result.completion
+        for name in fields:
+            got, expected = getattr(result, name), getattr(completion, name)
+            # usage, id and model answer None where the model has UNSET
+            assert got == expected or (got is None and expected is UNSET), name
+        run_counts["property examples: completion fields on the result"] += 1
 
     check()
 
