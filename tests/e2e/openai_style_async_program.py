@@ -42,7 +42,7 @@ async def main():
     except openai.RateLimitError as err:
         print("rate limited:", err.status_code, err.body["message"])
     try:
-        await client.chat.completions.create(
+        await client.with_options(timeout=5.0, max_retries=0).chat.completions.create(
             model=MODEL, messages=[{"role": "user", "content": "hi"}], extra_headers={"X-Emulator-Fault": "status=500"}
         )
     except openai.APIStatusError as err:

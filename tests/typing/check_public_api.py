@@ -132,6 +132,9 @@ def sync_usage() -> None:
         print(result.model_dump(exclude_none=True))  # type: ignore[call-arg]
 
         answer: str = client.ask("What is 2+2?", system="Answer with a number.", max_tokens=5)
+        impatient: Grok = client.with_options(timeout=5.0, max_retries=0)
+        print(impatient.max_retries)
+        client.with_options(api_key="other")  # type: ignore[call-arg]
         raw: httpx.Response = client.chat.completions.with_raw_response.create(
             messages=[{"role": "user", "content": "hi"}]
         )

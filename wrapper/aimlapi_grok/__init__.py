@@ -7,6 +7,7 @@ emulator and pytest fixtures live in ``aimlapi_grok.testing`` (extra ``testing``
 from typing import TYPE_CHECKING, Any
 
 from ._async_client import AsyncGrok
+from ._base import ClientOptions
 from ._client import Grok
 from ._content import (
     IMAGE_DETAILS,
@@ -80,6 +81,7 @@ __all__ = [  # noqa: RUF022
     "BadRequestError",
     "BudgetExceededError",
     "ChatCompletionResult",
+    "ClientOptions",
     "ConfigurationError",
     "ConflictError",
     "CreateParams",

@@ -71,6 +71,9 @@ class AsyncGrok(BaseGrok):
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         )
+        self._bind_namespaces()
+
+    def _bind_namespaces(self) -> None:
         self.chat = AsyncChat(self)
 
     async def close(self) -> None:

@@ -6,13 +6,14 @@ everything they decide is decided here, once, for both.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 
 import httpx
 
@@ -45,6 +46,14 @@ logger = logging.getLogger("aimlapi_grok")
 USER_AGENT = f"aimlapi-grok/{__version__}"
 TimeoutTypes = float | httpx.Timeout | None
 _REQUEST_ID_KEY = CLIENT_REQUEST_ID_HEADER.lower()
+
+
+class ClientOptions(TypedDict, total=False):
+    """What ``with_options()`` changes (openai-python's two, and ``deadline``); other settings need a new client."""
+
+    timeout: TimeoutTypes
+    max_retries: int
+    deadline: float | None
 
 
 @dataclass(slots=True)
@@ -112,11 +121,9 @@ class BaseGrok:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.url = chat_completions_url(self.base_url)
         self._url = httpx.URL(self.url)  # parsed once: httpx re-parses a str URL on every request
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         check_time_limit_setting("timeout", timeout)
         check_time_limit_setting("deadline", deadline)
-        self.max_retries = max_retries
+        self.max_retries = _checked_max_retries(max_retries)
         self.timeout = timeout
         self.deadline = deadline
         self._default_headers = RequestHeaders(checked_headers(default_headers, "default_headers", per_call=False))
@@ -125,6 +132,37 @@ class BaseGrok:
         # Generated X-Client-Request-Id values: a random per-client prefix and a counter.
         self._id_prefix = f"aimlapi-grok-{os.urandom(6).hex()}"
         self._id_counter = itertools.count(1)
+
+    _owns_http: bool  # set by Grok / AsyncGrok: close() closes the httpx client only when it made it
+
+    def _bind_namespaces(self) -> None:
+        """Attach `chat` (and its `completions`) bound to this client; each I/O layer has its own."""
+        raise NotImplementedError
+
+    def with_options(self, **options: Unpack[ClientOptions]) -> Self:
+        """This client with another `timeout`, `max_retries` or `deadline`, as openai-python's `with_options()`.
+
+        The copy shares the connection pool, the cost totals and the budget; closing it leaves the pool
+        open (closing this client closes it for both). Other settings need a new client.
+        """
+        unknown = sorted(set(options) - ClientOptions.__optional_keys__)
+        if unknown:
+            allowed = ", ".join(sorted(ClientOptions.__optional_keys__))
+            raise ConfigurationError(
+                f"with_options() takes {allowed}, not {', '.join(unknown)} (make a new client for other settings)"
+            )
+        clone = copy.copy(self)
+        if "timeout" in options:
+            check_time_limit_setting("timeout", options["timeout"])
+            clone.timeout = options["timeout"]
+        if "deadline" in options:
+            check_time_limit_setting("deadline", options["deadline"])
+            clone.deadline = options["deadline"]
+        if "max_retries" in options:
+            clone.max_retries = _checked_max_retries(options["max_retries"])
+        clone._owns_http = False
+        clone._bind_namespaces()
+        return clone
 
     def __repr__(self) -> str:
         return (
@@ -261,3 +299,9 @@ def prompt_messages(prompt: str, system: str | None) -> list[dict[str, Any]]:
         messages.append({"role": "system", "content": system})
     messages.append({"role": "user", "content": prompt})
     return messages
+
+
+def _checked_max_retries(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, got {value!r}")
+    return value

@@ -69,6 +69,9 @@ class Grok(BaseGrok):
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
+        self._bind_namespaces()
+
+    def _bind_namespaces(self) -> None:
         self.chat = Chat(self)
 
     def close(self) -> None:
