@@ -14,8 +14,10 @@ at run time it is a small delegating base. A field the answer lacks reads as
 ``UNSET`` (falsy), as in the generated model, except where the result class
 defines the attribute itself (``usage``, ``id`` and ``model`` give None).
 
-``ResultDump`` gives both results ``to_json()`` and the openai-python names
-``model_dump()`` / ``model_dump_json()`` on top of their own ``to_dict()``.
+``ResultDump`` gives both results ``to_dict()`` / ``to_json()`` and the
+openai-python names ``model_dump()`` / ``model_dump_json()`` over the JSON
+each class holds (``_json_data()``: the body as received, or the assembled
+stream).
 """
 
 from __future__ import annotations
