@@ -81,14 +81,21 @@ def test_to_dict_is_the_json_as_received_and_a_copy() -> None:
 
 
 def test_to_json_round_trips_and_keeps_non_ascii() -> None:
-    """to_json()/model_dump_json() parse back to the body; indent is honoured; non-ASCII stays as is."""
+    """to_json()/model_dump_json() parse back to the body; non-ASCII stays as is."""
     body = completion_body()
     body["choices"][0]["message"]["content"] = "Grüße, 世界"
     result = parsed(body)
-    assert json.loads(result.to_json()) == body
+    assert json.loads(result.to_json()) == json.loads(result.model_dump_json()) == body
     assert "Grüße, 世界" in result.to_json()
-    assert result.model_dump_json(indent=2) == result.to_json(indent=2)
-    assert result.to_json(indent=2).startswith('{\n  "id"')
+
+
+def test_json_indentation_defaults_as_in_openai() -> None:
+    """to_json() indents by 2 and model_dump_json() is compact, as openai-python's; both take indent."""
+    result = parsed(completion_body())
+    assert result.to_json().startswith('{\n  "id": ')
+    assert "\n" not in result.model_dump_json()
+    assert result.model_dump_json(indent=4) == result.to_json(indent=4)
+    assert result.to_json(indent=None) == result.model_dump_json()
 
 
 def test_a_drifted_value_is_moved_aside_in_the_fields_and_kept_in_to_dict() -> None:

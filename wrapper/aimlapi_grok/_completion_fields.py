@@ -84,8 +84,8 @@ class ResultDump:
         """The completion as a JSON object, unknown fields kept (a fresh copy: change it freely)."""
         return copy.deepcopy(self._json_data())
 
-    def to_json(self, *, indent: int | None = None) -> str:
-        """The completion as JSON text, unknown fields kept (non-ASCII characters as they are)."""
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The completion as JSON text, unknown fields kept, indented by 2 as openai-python's (non-ASCII as is)."""
         return json.dumps(self._json_data(), indent=indent, ensure_ascii=False)
 
     def model_dump(self) -> dict[str, Any]:
@@ -93,5 +93,5 @@ class ResultDump:
         return self.to_dict()
 
     def model_dump_json(self, *, indent: int | None = None) -> str:
-        """Alias of ``to_json()``, for code ported from openai-python (takes none of pydantic's options)."""
+        """``to_json()``, compact unless ``indent`` is given as in pydantic, for code ported from openai-python."""
         return self.to_json(indent=indent)
