@@ -1,4 +1,4 @@
-"""A typical openai-python program: a completion, a stream, a tool loop and error handling.
+"""A typical openai-python program: a completion, a stream, a tool loop, streamed tool calls, error handling.
 
 tests/e2e/test_e2e_openai_habits.py runs it as written (openai-python) and with
 only its import line and its constructor line swapped for aimlapi_grok's, both
@@ -94,7 +94,25 @@ for _turn in range(4):
 print("tool loop answer:", response.choices[0].message.content)
 print("tool loop finish_reason:", response.choices[0].finish_reason)
 
-# 4. Errors
+# 4. Streamed tool calls, assembled by index
+stream = client.chat.completions.create(
+    model=MODEL, messages=[{"role": "user", "content": "Weather in Oslo?"}], tools=tools, stream=True
+)
+calls = {}
+for chunk in stream:
+    if not chunk.choices:
+        continue
+    for fragment in chunk.choices[0].delta.tool_calls or []:
+        call = calls.setdefault(fragment.index, {"id": None, "name": "", "arguments": ""})
+        if fragment.id:
+            call["id"] = fragment.id
+        if fragment.function and fragment.function.name:
+            call["name"] += fragment.function.name
+        if fragment.function and fragment.function.arguments:
+            call["arguments"] += fragment.function.arguments
+print("streamed tool calls:", [(call["id"], call["name"], json.loads(call["arguments"])) for call in calls.values()])
+
+# 5. Errors
 for fault in ("status=429", "status=401", "status=403", "status=404", "status=500", "status=503"):
     try:
         client.chat.completions.create(

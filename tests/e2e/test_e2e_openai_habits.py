@@ -87,6 +87,7 @@ def test_the_same_program_prints_the_same_with_both_clients(tmp_path: Path) -> N
     assert "streamed: Emulated answer to: Count to five.." in printed
     assert "tool calls: [('get_weather'," in printed
     assert "tool loop finish_reason: stop" in printed
+    assert "streamed tool calls: [('call_" in printed
     for line in ("rate limited: 429", "bad key: 401", "not allowed: 403", "not found: 404", "server error: 503"):
         assert line in printed
     assert "timed out: APITimeoutError True" in printed
