@@ -67,6 +67,9 @@ def test_statuses_map_to_the_same_exception_as_openai(status: int) -> None:
     ours = status_error_for(httpx.Response(status, json=body, request=request))
     assert type(ours).__name__ == type(theirs).__name__
     assert (ours.status_code, ours.body) == (theirs.status_code, theirs.body)
+    assert (ours.response.status_code, ours.request.url) == (theirs.response.status_code, theirs.request.url)
+    assert "boom" in ours.message
+    assert "boom" in theirs.message
 
 
 def test_timeout_and_retry_defaults_match_openai() -> None:
