@@ -109,3 +109,17 @@ def test_a_drifted_value_is_moved_aside_in_the_fields_and_kept_in_to_dict() -> N
     assert result.additional_properties["created"] == "yesterday"
     assert isinstance(result.choices[0].message.tool_calls[0], ToolCall)
     assert result.to_dict()["created"] == "yesterday"
+
+
+def test_an_attribute_error_inside_a_property_is_not_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A property failing with AttributeError shows its own error, not "no attribute 'completion'"."""
+    result = parsed(completion_body())
+
+    def broken(clean: Any, moved: Any) -> Any:
+        raise AttributeError("the generated model broke")
+
+    monkeypatch.setattr("aimlapi_grok._response.typed_completion", broken)
+    with pytest.raises(AttributeError, match="the generated model broke"):
+        _ = result.completion
+    with pytest.raises(AttributeError, match="the generated model broke"):
+        _ = result.choices

@@ -52,9 +52,13 @@ else:
         __slots__ = ()
 
         def __getattr__(self, name: str) -> Any:
-            # Only called when ordinary lookup failed: the result's own attributes never come here.
+            # Only called when ordinary lookup failed: the result's own attributes never come here,
+            # except a property that itself raised AttributeError: run it again so its own error shows.
             if name in completion_field_names():
                 return getattr(self.completion, name)
+            own = getattr(type(self), name, None)
+            if isinstance(own, property) and own.fget is not None:
+                return own.fget(self)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
         def __dir__(self) -> list[str]:
