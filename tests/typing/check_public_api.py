@@ -199,6 +199,8 @@ async def async_usage() -> None:
             messages=[{"role": "user", "content": "hi"}], top_p=0.9
         )
         answer: str = await client.ask("hi")
+        patient: AsyncGrok = client.with_options(timeout=None)
+        print(patient.timeout)
         raw: httpx.Response = await client.chat.completions.with_raw_response.create(
             messages=[{"role": "user", "content": "hi"}]
         )
