@@ -6,7 +6,7 @@ type or enum the spec does not allow (which would make the generated
 `from_dict` fail or hold a wrongly typed value) is moved out of its typed
 slot into the `additional_properties` of the object that holds it. Every
 deviation is reported once as a DriftWarning (see `_drift`). The JSON as
-received stays available as `result.body` (a copy: `to_dict()`, `to_json()`).
+received stays available as `result.body` (copies: `to_dict()`, `to_json()`).
 
 The completion's own fields (`choices`, `usage`, `id`, `model`, `created`,
 `meta`, ...) are attributes of the result, as in openai-python; see
