@@ -40,6 +40,9 @@ def test_every_generated_field_is_an_attribute_of_the_result() -> None:
     assert result.additional_keys == ["extra_top"]
     assert "extra_top" in result
     assert result["extra_top"] == {"kept": True}
+    result["note"] = 1
+    del result["extra_top"]
+    assert result.completion.additional_properties == {"note": 1}
 
 
 def test_absent_fields_read_as_unset_or_none() -> None:

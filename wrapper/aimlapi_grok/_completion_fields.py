@@ -10,7 +10,9 @@ written here.
 
 For the type checker, ``CompletionFields`` *is* the generated ``ChatCompletion``,
 so every field has exactly its generated type (``list[Choice] | Unset``, ...);
-at run time it is a small delegating base. A field the answer lacks reads as
+at run time it is a small delegating base that also forwards the model's
+``additional_keys`` and item access (``result["unknown_key"]``). Only the
+``from_dict`` classmethod is not there: a result is made by the client. A field the answer lacks reads as
 ``UNSET`` (falsy), as in the generated model, except where the result class
 defines the attribute itself (``usage``, ``id`` and ``model`` give None).
 
@@ -74,6 +76,12 @@ else:
 
         def __contains__(self, key: str) -> bool:
             return key in self.completion
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            self.completion[key] = value
+
+        def __delitem__(self, key: str) -> None:
+            del self.completion[key]
 
 
 class ResultDump:
