@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 import httpx
 from aimlapi_grok import (
     AsyncGrok,
@@ -26,6 +27,7 @@ from aimlapi_grok import (
     parse_tool_calls,
 )
 from aimlapi_grok._cli_chat import _json_text, usage_counts
+from aimlapi_grok_api.models import ChatCompletion
 
 from .fuzz_support import PieceStream, hostile_completion, hostile_stream, seed_answers
 
@@ -81,6 +83,11 @@ def _read_everything(result: Any) -> None:
     for name in ("text", "finish_reason", "usage", "tool_calls", "usd_spent", "credits_used", "reasoning_tokens"):
         getattr(result, name)
     repr(result)
+    for field in attrs.fields(ChatCompletion):  # the completion's fields as result attributes (openai-python habit)
+        getattr(result, field.name)
+    result.to_dict()
+    result.to_json()
+    result.model_dump_json()
     completion = getattr(result, "completion", None)
     if completion is not None:
         _json_text(completion.to_dict())

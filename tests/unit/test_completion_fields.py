@@ -9,11 +9,12 @@ from typing import Any
 import attrs
 import httpx
 import pytest
+from aimlapi_grok._errors import ResponseValidationError
 from aimlapi_grok._response import ChatCompletionResult, parse_completion
 from aimlapi_grok_api.models import ChatCompletion, Choice, ResponseMeta, ToolCall
 from aimlapi_grok_api.types import UNSET
 
-from .conftest import completion_body
+from .conftest import ENDPOINT, completion_body
 
 # The result attributes that answer None (not UNSET) when the completion lacks the field, as openai-python does.
 NONE_WHEN_ABSENT = {"id", "model", "usage"}
@@ -23,7 +24,7 @@ def parsed(body: dict[str, Any]) -> ChatCompletionResult:
     """A ChatCompletionResult for `body`, drift warnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return parse_completion(httpx.Response(200, json=body))
+        return parse_completion(httpx.Response(200, json=body, request=httpx.Request("POST", ENDPOINT)))
 
 
 def test_every_generated_field_is_an_attribute_of_the_result() -> None:
@@ -126,3 +127,27 @@ def test_an_attribute_error_inside_a_property_is_not_masked(monkeypatch: pytest.
         _ = result.completion
     with pytest.raises(AttributeError, match="the generated model broke"):
         _ = result.choices
+
+
+def nested(depth: int) -> Any:
+    """A JSON value nested `depth` lists deep (built without recursion)."""
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_deep_unknown_field_is_copied_as_deep_as_it_was_decoded() -> None:
+    """to_dict() copies a value nested deeper than copy.deepcopy can go, as long as JSON could decode it."""
+    result = parsed(completion_body(deep=nested(600)))
+    assert result.to_dict()["deep"] == nested(600)
+
+
+def test_a_value_too_deep_to_copy_is_a_response_validation_error() -> None:
+    """Past the interpreter's limit, to_dict()/to_json() raise the library's ResponseValidationError, naming why."""
+    result = parsed(completion_body())
+    result.body["deep"] = nested(100_000)
+    with pytest.raises(ResponseValidationError, match="nested too deep to copy"):
+        result.to_dict()
+    with pytest.raises(ResponseValidationError, match="nested too deep to write as JSON"):
+        result.to_json()

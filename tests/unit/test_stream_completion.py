@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import attrs
+import pytest
+from aimlapi_grok._errors import StreamError
 from aimlapi_grok._stream_accumulator import StreamResult
 from aimlapi_grok_api.models import ChatCompletion, CostUsage, ToolCall, Usage
 from aimlapi_grok_api.types import UNSET
@@ -126,3 +128,14 @@ def test_a_streamed_refusal_is_the_messages_refusal() -> None:
     events = [chunk(delta={"role": "assistant", "refusal": "I can"}), chunk(delta={"refusal": "not."}, finish="stop")]
     message = feed([*events, "[DONE]"]).snapshot().choices[0].message
     assert (message.refusal, message.content) == ("I cannot.", None)
+
+
+def test_a_value_the_spec_check_cannot_read_is_a_stream_error() -> None:
+    """A key with a lone surrogate (a valid JSON escape, not UTF-8): .text works, .choices raises StreamError."""
+    event = '{"object": "chat.completion.chunk", "\\ud800": 1, "choices": [{"index": 0, "delta": {"content": "Hi"}}]}'
+    snapshot = feed([event]).snapshot()
+    assert snapshot.text == "Hi"
+    assert snapshot.to_dict()["\ud800"] == 1
+    with pytest.raises(StreamError, match="cannot be read as a completion") as caught:
+        _ = snapshot.choices
+    assert caught.value.partial is snapshot

@@ -24,13 +24,14 @@ stream).
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletion
+
+    from ._errors import APIError
 
 __all__ = ["CompletionFields", "ResultDump", "completion_field_names"]
 
@@ -92,13 +93,23 @@ class ResultDump:
     def _json_data(self) -> dict[str, Any]:
         raise NotImplementedError  # each result class says what its JSON is
 
+    def _unreadable(self, reason: str) -> APIError:
+        raise NotImplementedError  # each result class says which library error describes it
+
     def to_dict(self) -> dict[str, Any]:
         """The completion as a JSON object, unknown fields kept (a fresh copy: change it freely)."""
-        return copy.deepcopy(self._json_data())
+        try:  # a JSON round trip copies as deep as the answer could be decoded (deepcopy stops sooner)
+            copied: dict[str, Any] = json.loads(json.dumps(self._json_data()))
+        except RecursionError as exc:
+            raise self._unreadable("a value is nested too deep to copy") from exc
+        return copied
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The completion as JSON text, unknown fields kept, indented by 2 as openai-python's (non-ASCII as is)."""
-        return json.dumps(self._json_data(), indent=indent, ensure_ascii=False)
+        try:
+            return json.dumps(self._json_data(), indent=indent, ensure_ascii=False)
+        except RecursionError as exc:
+            raise self._unreadable("a value is nested too deep to write as JSON") from exc
 
     def model_dump(self) -> dict[str, Any]:
         """Alias of ``to_dict()``, for code ported from openai-python (takes none of pydantic's options)."""

@@ -92,6 +92,10 @@ class ChatCompletionResult(CompletionFields, ResultDump):
     def _json_data(self) -> dict[str, Any]:
         return self.body
 
+    def _unreadable(self, reason: str) -> ResponseValidationError:
+        message = f"HTTP {self.response.status_code} answer cannot be read as a completion: {reason}"
+        return ResponseValidationError(message, response=self.response, retries=self.retries)
+
     def _first_choice(self) -> dict[str, Any]:
         choices = self.body.get("choices")
         if isinstance(choices, list) and choices and isinstance(choices[0], dict):

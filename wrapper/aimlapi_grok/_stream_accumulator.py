@@ -135,12 +135,25 @@ class StreamResult(CompletionFields, ResultDump):
 
     @property
     def completion(self) -> ChatCompletion:
-        """The assembled answer as the generated ChatCompletion (drift tolerated as for a non-streamed answer)."""
+        """The assembled answer as the generated ChatCompletion (drift tolerated as for a non-streamed answer).
+
+        Raises StreamError when a value cannot be checked against the spec (nested too deep, not valid text).
+        """
         if self._completion is None:
             from ._response import tolerated_completion
 
-            object.__setattr__(self, "_completion", tolerated_completion(self._json_data()))
+            try:
+                completion = tolerated_completion(self._json_data())
+            except (ValueError, RecursionError) as exc:  # jsonschema-rs: "Recursion limit reached", lone surrogates
+                raise self._unreadable(f"a value cannot be checked against the spec ({exc})") from exc
+            object.__setattr__(self, "_completion", completion)
         return cast("ChatCompletion", self._completion)
+
+    def _unreadable(self, reason: str) -> StreamError:
+        retries = self.info.retries if self.info is not None else 0
+        return StreamError(
+            f"the streamed answer cannot be read as a completion: {reason}", partial=self, retries=retries
+        )
 
 
 class _ToolCallParts:
