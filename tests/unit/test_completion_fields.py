@@ -15,6 +15,7 @@ from aimlapi_grok_api.models import ChatCompletion, Choice, ResponseMeta, ToolCa
 from aimlapi_grok_api.types import UNSET
 
 from .conftest import ENDPOINT, completion_body
+from .test_hostile_answers import _nested
 
 # The result attributes that answer None (not UNSET) when the completion lacks the field, as openai-python does.
 NONE_WHEN_ABSENT = {"id", "model", "usage"}
@@ -129,24 +130,16 @@ def test_an_attribute_error_inside_a_property_is_not_masked(monkeypatch: pytest.
         _ = result.choices
 
 
-def nested(depth: int) -> Any:
-    """A JSON value nested `depth` lists deep (built without recursion)."""
-    value: Any = []
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
 def test_a_deep_unknown_field_is_copied_as_deep_as_it_was_decoded() -> None:
     """to_dict() copies a value nested deeper than copy.deepcopy can go, as long as JSON could decode it."""
-    result = parsed(completion_body(deep=nested(600)))
-    assert result.to_dict()["deep"] == nested(600)
+    result = parsed(completion_body(deep=_nested(600)))
+    assert result.to_dict()["deep"] == _nested(600)
 
 
 def test_a_value_too_deep_to_copy_is_a_response_validation_error() -> None:
     """Past the interpreter's limit, to_dict()/to_json() raise the library's ResponseValidationError, naming why."""
     result = parsed(completion_body())
-    result.body["deep"] = nested(100_000)
+    result.body["deep"] = _nested(100_000)
     with pytest.raises(ResponseValidationError, match="nested too deep to copy"):
         result.to_dict()
     with pytest.raises(ResponseValidationError, match="nested too deep to write as JSON"):
