@@ -48,6 +48,13 @@ async def test_the_copy_sends_its_timeout(make_api: Any, router: respx.MockRoute
     assert [timeouts["read"] for timeouts in sent] == [2.5, 30.0]
 
 
+async def test_the_copy_has_its_own_deadline(make_api: Any) -> None:
+    """with_options(deadline=...) sets the copy's total limit per call; the original keeps its own."""
+    api: Api = make_api(deadline=60.0)
+    copy = api.client.with_options(deadline=5.0)
+    assert (copy.deadline, api.client.deadline) == (5.0, 60.0)
+
+
 async def test_the_copy_shares_the_pool_and_the_costs(make_api: Any, router: respx.MockRouter) -> None:
     """Closing the copy leaves the shared connection pool open; what the copy spends counts on the original."""
     api: Api = make_api()
@@ -64,9 +71,10 @@ async def test_the_copy_shares_the_pool_and_the_costs(make_api: Any, router: res
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"api_key": "other"}, r"with_options\(\) takes max_retries, timeout, not api_key"),
+        ({"api_key": "other"}, r"with_options\(\) takes deadline, max_retries, timeout, not api_key"),
         ({"max_retries": -1}, r"max_retries must be an int >= 0, got -1"),
-        ({"timeout": "soon"}, r"timeout must be seconds, an httpx.Timeout or None, got 'soon'"),
+        ({"timeout": "soon"}, r"timeout must be seconds .*, got str 'soon'"),
+        ({"deadline": -1}, r"deadline must be"),
     ],
 )
 async def test_bad_options_are_refused_naming_them(make_api: Any, options: dict[str, Any], match: str) -> None:
