@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from aimlapi_grok._client import Grok
 from aimlapi_grok.testing import run_emulator
-from e2e_support import WEATHER_TOOL
+from e2e_support import WEATHER_TOOL, emulated_text
 
 HERE = Path(__file__).parent
 SYNC_PROGRAM = HERE / "openai_style_program.py"
@@ -83,8 +83,8 @@ def run_both(program: Path, tmp_path: Path) -> str:
 def test_the_same_program_prints_the_same_with_both_clients(tmp_path: Path) -> None:
     """Completion, stream, tool loop and errors: openai-python and aimlapi_grok print identical output."""
     printed = run_both(SYNC_PROGRAM, tmp_path)
-    assert "content: Emulated answer to: Why does streaming matter?." in printed
-    assert "streamed: Emulated answer to: Count to five.." in printed
+    assert f"content: {emulated_text('Why does streaming matter?')}" in printed
+    assert f"streamed: {emulated_text('Count to five.')}" in printed
     assert "tool calls: [('get_weather'," in printed
     assert "tool loop finish_reason: stop" in printed
     assert "streamed tool calls: [('call_" in printed
@@ -97,7 +97,7 @@ def test_the_same_async_program_prints_the_same_with_both_clients(tmp_path: Path
     """Concurrent completions, an async stream and errors: AsyncOpenAI and AsyncGrok print identical output."""
     printed = run_both(ASYNC_PROGRAM, tmp_path)
     assert printed.count("answer: Emulated answer to: One word for") == 3
-    assert "streamed: Emulated answer to: Stream this.." in printed
+    assert f"streamed: {emulated_text('Stream this.')}" in printed
     assert "rate limited: 429" in printed
     assert "status error: InternalServerError 500" in printed
 
