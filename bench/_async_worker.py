@@ -102,9 +102,44 @@ async def _wrapper(
         return await _gather(args.streams, one)
 
 
+async def _openai(
+    args: argparse.Namespace, headers: dict[str, str], start_clock: Callable[[], None]
+) -> tuple[int, list[str]]:
+    import openai
+
+    http = httpx.AsyncClient(limits=_http_limits(args.streams), timeout=args.timeout)
+    client = openai.AsyncOpenAI(
+        api_key=args.api_key,
+        base_url=f"{args.base_url}/v1",
+        http_client=http,  # type: ignore[arg-type]  # typed for httpx2, drives an httpx.AsyncClient as well
+        max_retries=0,
+    )
+    async with http:
+
+        async def one() -> int:
+            count = 0
+            stream: Any = await client.chat.completions.create(
+                model=MODEL,
+                messages=MESSAGES,  # type: ignore[arg-type]
+                stream=True,
+                extra_headers=headers,
+            )
+            async with stream:
+                async for _ in stream:
+                    count += 1
+            return count
+
+        await one()  # warm-up, as for raw
+        start_clock()
+        return await _gather(args.streams, one)
+
+
+RUNNERS: dict[str, Runner] = {"raw": _raw, "wrapper": _wrapper, "openai": _openai}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench._async_worker")
-    parser.add_argument("--client", choices=["raw", "wrapper"], required=True)
+    parser.add_argument("--client", choices=sorted(RUNNERS), required=True)
     parser.add_argument("--streams", type=int, required=True)
     parser.add_argument("--chunks", type=int, required=True, help="content chunks per stream")
     parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed events")
@@ -114,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     fault = f"chunks={args.chunks}" + (f";chunk-delay={args.chunk_delay}" if args.chunk_delay else "")
     headers = {FAULT_HEADER: fault}
-    run: Runner = _raw if args.client == "raw" else _wrapper
+    run = RUNNERS[args.client]
     clock: dict[str, float] = {}
 
     def start_clock() -> None:

@@ -89,6 +89,7 @@ def _chunk(index: int, delta: dict[str, Any], finish: str | None) -> dict[str, A
         "created": 1764100000,
         "model": "grok-4-1-fast-reasoning",
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        "system_fingerprint": "fp_bench",
     }
 
 

@@ -72,7 +72,10 @@ def render_text(rows: list[Row]) -> str:
 
 def render_markdown(rows: list[Row], environment: dict[str, Any]) -> str:
     """The same table as markdown, with the machine it ran on."""
-    lines = ["# aimlapi-grok benchmarks", "", _environment_line(environment)]
+    from .summary import goals_table
+
+    lines = ["# aimlapi-grok benchmarks", "", _environment_line(environment), "", "## Goals (issue 11)", ""]
+    lines.append(goals_table({"rows": [asdict(row) for row in rows], "environment": environment}))
     section = None
     for row in rows:
         if row.section != section:

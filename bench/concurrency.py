@@ -16,12 +16,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ._report import Row
+from ._report import Row, verdict
 
 API_KEY = "bench-key-not-a-secret"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 20.0
-CLIENTS = {"raw": "raw httpx.AsyncClient + httpx-sse", "wrapper": "aimlapi_grok (AsyncGrok)"}
+CLIENTS = {
+    "raw": "raw httpx.AsyncClient + httpx-sse",
+    "wrapper": "aimlapi_grok (AsyncGrok)",
+    "openai": "openai-python (AsyncOpenAI)",
+}
+# issue 11, at the largest N: throughput at least the raw floor's, peak memory at most 1.1x of it.
+THROUGHPUT_TARGET = 1.0
+MEMORY_TARGET = 1.1
 THROUGHPUT = "Async concurrent streams over loopback: throughput (higher is better)"
 CPU = "Async concurrent streams: client CPU per chunk (lower is better)"
 MEMORY = "Async concurrent streams: client peak RSS (lower is better)"
@@ -88,18 +95,20 @@ def run(*, quick: bool, results_dir: Path) -> list[Row]:
     results_dir.mkdir(parents=True, exist_ok=True)
     try:
         with emulator_process(results_dir / "emulator.log") as base_url:
+            clients = list(CLIENTS)
             for index, streams in enumerate(stream_counts):
-                order = ["raw", "wrapper"] if index % 2 == 0 else ["wrapper", "raw"]
-                for client in order:
+                shift = index % len(clients)
+                for client in clients[shift:] + clients[:shift]:  # rotated, so no client always runs first
                     measured.append((streams, client, _run_worker(client, streams, chunks, chunk_delay, base_url)))
     except RuntimeError as exc:
         return [Row(THROUGHPUT, "emulator", None, "", detail=str(exc))]
-    measured.sort(key=lambda item: (item[0], item[1] != "raw"))
+    measured.sort(key=lambda item: (item[0], list(CLIENTS).index(item[1])))
     return _rows(measured, chunks=chunks, chunk_delay=chunk_delay)
 
 
 def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk_delay: float) -> list[Row]:
     raw = {streams: result for streams, client, result in measured if client == "raw" and "failure" not in result}
+    largest = max((streams for streams, _, _ in measured), default=0)
     throughput, cpu, memory = [], [], []
     for streams, client, result in measured:
         name = f"N={streams:<5} {CLIENTS[client]}"
@@ -113,13 +122,18 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
         delta_mb = (result["peak_rss_kib"] - result["baseline_rss_kib"]) / 1024
         errors = f"; {result['error_count']} errors, e.g. {result['errors'][0]}" if result["error_count"] else ""
         is_raw = client == "raw"
+        judged = client == "wrapper" and streams == largest
+        rate_ratio = None if is_raw or floor is None else rate / (floor["chunks"] / floor["elapsed_s"])
+        memory_ratio = None if is_raw or floor is None else result["peak_rss_kib"] / floor["peak_rss_kib"]
         throughput.append(
             Row(
                 THROUGHPUT,
                 name,
                 rate,
                 "chunks/s",
-                ratio=None if is_raw or floor is None else rate / (floor["chunks"] / floor["elapsed_s"]),
+                ratio=rate_ratio,
+                target=f">= {THROUGHPUT_TARGET}x" if judged else "",
+                verdict=verdict(rate_ratio, at_least=THROUGHPUT_TARGET) if judged else "",
                 detail=(
                     f"{result['streams_ok']}/{streams} streams x {chunks} content chunks"
                     f" ({chunk_delay * 1e3:g} ms apart) in {result['elapsed_s']:.2f} s{errors}"
@@ -143,7 +157,9 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
                 name,
                 peak_mb,
                 "MB",
-                ratio=None if is_raw or floor is None else result["peak_rss_kib"] / floor["peak_rss_kib"],
+                ratio=memory_ratio,
+                target=f"<= {MEMORY_TARGET}x" if judged else "",
+                verdict=verdict(memory_ratio, at_most=MEMORY_TARGET) if judged else "",
                 detail=f"+{delta_mb:.1f} MB over the {result['baseline_rss_kib'] / 1024:.1f} MB after imports",
             )
         )

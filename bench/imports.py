@@ -22,7 +22,7 @@ from pathlib import Path
 from ._report import Row, verdict
 
 SECTION = "Import time (fresh interpreter, CPU time over bare start-up; lower is better)"
-TARGET = 1.3
+TARGET = 1.15  # issue 11: hold
 MARK = "--bench-import-mark--"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_IMPORT = "from aimlapi_grok import AsyncGrok, Grok"

@@ -13,7 +13,6 @@ from ._report import Row, verdict
 from ._timing import Case, Timings, run_interleaved
 
 SECTION = "Per-request overhead (MockTransport, realistic completion; CPU us per request, lower is better)"
-TARGET = 1.25
 FLOOR = "raw httpx + json"
 
 Setup = tuple[Callable[[], object], Callable[[], None]]
@@ -64,6 +63,18 @@ def _wrapper() -> Setup:
     return call, client.close
 
 
+def _wrapper_typed() -> Setup:
+    Grok, _ = load_clients()
+
+    client = Grok(api_key=API_KEY, base_url=BASE_URL, http_client=httpx.Client(transport=completion_transport()))
+
+    def call() -> object:
+        completion = client.chat.completions.create(messages=MESSAGES, model=MODEL, **REQUEST_PARAMS).completion
+        return completion.choices[0].message.content
+
+    return call, client.close
+
+
 def _openai() -> Setup:
     import openai
 
@@ -77,13 +88,16 @@ def _openai() -> Setup:
     return call, client.close
 
 
+WRAPPER = "aimlapi_grok (Grok)"
+WRAPPER_TYPED = "aimlapi_grok (Grok) .completion"
+TARGETS = {WRAPPER: 1.1, WRAPPER_TYPED: 1.2}  # issue 11: `.text` holds at 1.1x, the typed read reaches 1.2x
 CASES = [
     Case(FLOOR, _raw_httpx, "post + json.loads + pick the text"),
     Case("generated client", _generated_client, "ChatCompletionRequest.from_dict + sync_detailed"),
-    Case("aimlapi_grok (Grok)", _wrapper, "validated request, typed result, cost metadata"),
-    Case("openai-python", _openai, "openai.OpenAI on the same transport"),
+    Case(WRAPPER, _wrapper, "validated request, cost metadata, `.text`"),
+    Case(WRAPPER_TYPED, _wrapper_typed, "the same, then the typed ChatCompletion (`.completion.choices[0]`)"),
+    Case("openai-python", _openai, "openai.OpenAI on the same transport (pydantic model)"),
 ]
-WRAPPER = "aimlapi_grok (Grok)"
 
 
 def run(*, quick: bool) -> list[Row]:
@@ -103,7 +117,7 @@ def rows_from(results: list[Timings], *, rounds: int, ops: int) -> list[Row]:
             continue
         value = timings.best * 1e6
         ratio = timings.best / floor.best if floor is not None else None
-        is_wrapper = timings.name == WRAPPER
+        target = TARGETS.get(timings.name)
         rows.append(
             Row(
                 SECTION,
@@ -111,8 +125,8 @@ def rows_from(results: list[Timings], *, rounds: int, ops: int) -> list[Row]:
                 value,
                 "us/request",
                 ratio=ratio,
-                target=f"<= {TARGET}x" if is_wrapper else "",
-                verdict=verdict(ratio, at_most=TARGET) if is_wrapper else "",
+                target=f"<= {target}x" if target else "",
+                verdict=verdict(ratio, at_most=target) if target else "",
                 detail=f"best of {rounds} rounds x {ops}; median {timings.median * 1e6:.0f}; {timings.note}",
             )
         )

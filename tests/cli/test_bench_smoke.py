@@ -11,7 +11,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECTION_PREFIXES = ("Per-request overhead", "Streaming throughput", "Import time", "Async concurrent streams")
-WRAPPER_CASES = {"aimlapi_grok (Grok)", "aimlapi_grok", "aimlapi_grok (AsyncGrok)"}
+WRAPPER_CASES = {"aimlapi_grok (Grok)", "aimlapi_grok (Grok) .completion", "aimlapi_grok", "aimlapi_grok (AsyncGrok)"}
+OPENAI_CASES = {"openai-python", "openai", "openai-python (AsyncOpenAI)"}
 
 
 @pytest.mark.slow
@@ -31,11 +32,12 @@ def test_bench_quick_run_writes_json_and_markdown(tmp_path: Path) -> None:
     for prefix in SECTION_PREFIXES:
         assert any(row["section"].startswith(prefix) for row in rows), prefix
     measured = {row["case"].split(maxsplit=1)[-1] if row["case"].startswith("N=") else row["case"] for row in rows}
-    assert measured >= WRAPPER_CASES
+    assert measured >= WRAPPER_CASES | OPENAI_CASES
     unmeasured = [f"{row['case']}: {row['detail']}" for row in rows if row["value"] is None]
     assert unmeasured == []
     assert results["environment"]["quick"] is True
     markdown = (tmp_path / "results.md").read_text()
     assert markdown.startswith("# aimlapi-grok benchmarks")
     assert "| aimlapi_grok (Grok) |" in markdown
+    assert "## Goals (issue 11)" in markdown
     assert "x floor" in proc.stdout

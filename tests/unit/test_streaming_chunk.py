@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aimlapi_grok._stream_accumulator import ChunkParseError
-from aimlapi_grok._stream_chunk import _TABLES, _fills_slots, _model_class, parse_chunk
+from aimlapi_grok._stream_chunk import _PARSERS, _TABLES, MAX_SHAPES, _Compiler, _fills_slots, _model_class, parse_chunk
 from aimlapi_grok_api.models import ChatCompletionChunk, Delta, ToolCallDelta, Usage
 from aimlapi_grok_api.types import UNSET
 from hypothesis import HealthCheck, given, settings
@@ -85,6 +85,44 @@ def test_parse_chunk_equals_generated_from_dict(data: dict[str, Any]) -> None:
     expected = ChatCompletionChunk.from_dict(copy.deepcopy(data))
     assert parse_chunk(data) == expected
     assert data == original  # the input is not modified
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CHUNK)
+def test_the_general_parser_equals_generated_from_dict(data: dict[str, Any]) -> None:
+    """The parser for any key layout (used past MAX_SHAPES layouts) builds the same object as from_dict."""
+    expected = ChatCompletionChunk.from_dict(copy.deepcopy(data))
+    assert _PARSERS["parse_0_any"](data)[0] == expected
+
+
+def test_each_key_layout_gets_its_own_parser_up_to_max_shapes() -> None:
+    """A layout's parser is compiled once and reused; past MAX_SHAPES layouts the general parser takes over."""
+    parsers = _Compiler(_TABLES).namespace
+    layouts = [{"object": "chat.completion.chunk", "choices": [], f"extra_{i}": i} for i in range(MAX_SHAPES + 5)]
+    for data in layouts:
+        assert parsers["parse_0"](data)[0] == ChatCompletionChunk.from_dict(copy.deepcopy(data))
+    shapes = parsers["T0_shapes"]
+    assert len(shapes) == MAX_SHAPES
+    first = shapes[tuple(layouts[0])]
+    assert parsers["_specialize"](0, dict(layouts[0])) is first
+    assert parsers["_specialize"](0, layouts[-1]) is parsers["parse_0_any"]
+    assert parsers["parse_0"](layouts[-1])[0]["extra_" + str(MAX_SHAPES + 4)] == MAX_SHAPES + 4
+
+
+def test_same_keys_in_another_order_parse_alike() -> None:
+    """Two layouts with the same keys in a different order give equal chunks (unknown keys in the sender's order)."""
+    one = {"id": "c", "zeta": 1, "choices": [], "alpha": 2}
+    other = {"alpha": 2, "choices": [], "zeta": 1, "id": "c"}
+    assert parse_chunk(one) == parse_chunk(other)
+    assert list(parse_chunk(one).additional_properties) == ["zeta", "alpha"]
+
+
+def test_unknown_keys_are_data_never_code() -> None:
+    """Keys the API sends are looked up from a tuple, not written into the compiled source: any text is kept as is."""
+    hostile = {"'] or __import__('os')._exit(3) or ['": 1, "\n    return None\n": 2, "\ud800": 3, "": 4}
+    parsed = parse_chunk({"id": "c", "choices": [], **hostile})
+    assert parsed.additional_properties == hostile
+    assert parsed.id == "c"
 
 
 @settings(max_examples=100, deadline=None)

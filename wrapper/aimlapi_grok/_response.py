@@ -20,7 +20,6 @@ ResponseValidationError: a body that is not JSON, not a JSON object, or whose
 from __future__ import annotations
 
 import copy
-import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from ._completion_fields import CompletionFields, ResultDump
 from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
 from ._drift import report_drift
 from ._errors import ResponseValidationError
+from ._json import decode_json
 from ._meta import ResponseInfo, parse_credits, parse_usd
 from ._redact import body_snippet
 from ._schema import validator
@@ -196,7 +196,7 @@ class ChatCompletionResult(CompletionFields, ResultDump):
 def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompletionResult:
     """A 2xx answer as a ChatCompletionResult, or ResponseValidationError when it is not a completion."""
     try:
-        data = json.loads(response.content)  # (bytes: a UTF-8 BOM is skipped, as RFC 8259 allows)
+        data = decode_json(response.content)  # (bytes: a UTF-8 BOM is skipped by json.loads, as RFC 8259 allows)
     except ValueError:
         raise _not_a_completion(response, "the body is not JSON", retries) from None
     except RecursionError:

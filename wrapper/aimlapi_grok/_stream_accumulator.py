@@ -26,13 +26,14 @@ access from the first and last chunks it keeps.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from ._completion_fields import CompletionFields, ResultDump
 from ._errors import StreamError
+from ._json import first_decoder
 from ._meta import parse_credits, parse_usd
 
 if TYPE_CHECKING:
@@ -180,7 +181,15 @@ def chunk_parser() -> Callable[[dict[str, Any]], ChatCompletionChunk]:
     return parse_chunk
 
 
-_decode_json = json.JSONDecoder().decode  # json.loads without its per-call argument checks
+@cache
+def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]]:
+    """``_stream_chunk.parse_chunk_signed``, imported on first use."""
+    from ._stream_chunk import parse_chunk_signed
+
+    return parse_chunk_signed
+
+
+MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checked
 
 
 def default_drift_reporter() -> DriftReporter:
@@ -198,15 +207,18 @@ class StreamAccumulator:
     """
 
     __slots__ = (
+        "_checked",
         "_credits_used",
         "_done",
         "_finish_reason",
         "_first_chunk",
         "_id",
         "_info",
+        "_json",
         "_last_chunk",
         "_last_tool_call",
         "_model",
+        "_parse_signed",
         "_reasoning",
         "_refusal",
         "_report_drift",
@@ -229,6 +241,7 @@ class StreamAccumulator:
     ) -> None:
         self._info = info
         self._request = request  # only to redact an echoed key in errors (see _redact)
+        self._json = first_decoder()
         self._report_drift = report_drift if report_drift is not None else default_drift_reporter()
         self._text: list[str] = []
         self._refusal: list[str] = []
@@ -245,6 +258,8 @@ class StreamAccumulator:
         self._last_chunk: dict[str, Any] | None = None
         self._done = False
         self._snapshot: StreamResult | None = None
+        self._checked: set[Hashable] = set()
+        self._parse_signed: Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]] | None = None
         self.chunk_count = 0
         self.text_delta = ""  # choice 0's text in the chunk decoded last ("" when it had none)
 
@@ -258,11 +273,12 @@ class StreamAccumulator:
         """True once ``[DONE]`` or a finish reason arrived."""
         return self._done or self._finish_reason is not None
 
-    def decode(self, data: str, event: str = "") -> dict[str, Any] | None:
+    def decode(self, data: str, event: str = "", check_drift: bool = True) -> dict[str, Any] | None:
         """One event's data as a chunk dict, accumulated; None for ``[DONE]``, an empty or a non-message event.
 
         Only unnamed (``message``) events carry chunks, and ``error`` events errors: ``event: ping``
         and other named events are skipped, neither parsed nor reported as drift.
+        ``check_drift=False`` leaves the drift check to ``typed_checked`` (which the caller then calls).
         """
         self.text_delta = ""
         if event and event not in _CHUNK_EVENTS:
@@ -277,7 +293,26 @@ class StreamAccumulator:
                 raise self.error(f"the stream carried an error event {where}, without a message")
             return None
         try:
-            payload = _decode_json(data)
+            payload = self._json(data)
+        except (ValueError, RecursionError):
+            payload = self._decode_refused(data, event)
+        if type(payload) is not dict:
+            if event == "error":
+                raise self.error(f"the stream carried an error event after {self.chunk_count} chunk(s): {data[:300]}")
+            raise self.error(
+                f"stream event {self.chunk_count + 1} is a JSON {type(payload).__name__}, not a chunk object"
+            )
+        if "error" in payload or "statusCode" in payload or event == "error":
+            self._raise_error_event(payload, event)
+        if check_drift:
+            self._report_drift(CHUNK_COMPONENT, payload)
+        self._absorb(payload)
+        return payload
+
+    def _decode_refused(self, data: str, event: str) -> Any:
+        # What the fast decoder refused: the standard library's verdict (see _json), else a StreamError.
+        try:
+            return json.loads(data)
         except ValueError as exc:
             shown = data if len(data) <= 200 else data[:197] + "..."
             if event == "error":  # an error event whose data is plain text: the text is the server's message
@@ -287,17 +322,6 @@ class StreamAccumulator:
             raise self.error(f"stream event {self.chunk_count + 1} is not valid JSON ({exc}): {shown!r}") from None
         except RecursionError:
             raise self.error(f"stream event {self.chunk_count + 1} is nested too deep to decode") from None
-        if type(payload) is not dict:
-            if event == "error":
-                raise self.error(f"the stream carried an error event after {self.chunk_count} chunk(s): {data[:300]}")
-            raise self.error(
-                f"stream event {self.chunk_count + 1} is a JSON {type(payload).__name__}, not a chunk object"
-            )
-        if "error" in payload or "statusCode" in payload or event == "error":
-            self._raise_error_event(payload, event)
-        self._report_drift(CHUNK_COMPONENT, payload)
-        self._absorb(payload)
-        return payload
 
     def feed(self, data: str, event: str = "") -> ChatCompletionChunk | None:
         """``decode`` then ``typed``: one event's typed chunk, accumulated; None for ``[DONE]`` or an empty event."""
@@ -310,6 +334,34 @@ class StreamAccumulator:
             return chunk_parser()(payload)
         except ChunkParseError as exc:
             raise self.unreadable_chunk(exc) from None
+
+    def typed_checked(self, payload: dict[str, Any]) -> ChatCompletionChunk:
+        """``typed`` and the drift check of a payload ``decode(..., check_drift=False)`` returned.
+
+        The typed chunk comes with a signature (see ``_stream_chunk``): chunks of equal signatures deviate
+        from the published spec alike, and once one was checked (``report_drift`` leaves the spec relaxed
+        where it reported, so such a chunk conforms from then on) the others of this stream need no check.
+        A chunk without a signature (unhashable) is checked in full. Raises ChunkParseError like ``typed``.
+        """
+        parse = self._parse_signed
+        if parse is None:
+            parse = self._parse_signed = signed_chunk_parser()
+        try:
+            chunk, signature = parse(payload)
+        except ChunkParseError:
+            self._report_drift(CHUNK_COMPONENT, payload)  # what made it unreadable is drift too
+            raise
+        checked = self._checked
+        try:
+            seen = signature in checked
+        except TypeError:  # a value the signature cannot stand for (a list, an object): checked in full
+            self._report_drift(CHUNK_COMPONENT, payload)
+            return chunk
+        if not seen:
+            self._report_drift(CHUNK_COMPONENT, payload)
+            if len(checked) < MAX_CONFORMING:
+                checked.add(signature)
+        return chunk
 
     def unreadable_chunk(self, exc: ValueError) -> StreamError:
         """The StreamError for a chunk no model can hold (``ChunkParseError``)."""

@@ -37,20 +37,22 @@ This module imports the generated models, so it is imported lazily.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Hashable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from aimlapi_grok_api.types import UNSET
 
-from ._schema import definition_names, surface, validator
-from ._stream_accumulator import ChunkParseError
+from ._chunk_signature import signature_plan
+from ._schema import definition_names, schema_document, surface, validator
+from ._stream_accumulator import CHUNK_COMPONENT, ChunkParseError
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletionChunk, Usage
 
-__all__ = ["ChunkParseError", "parse_chunk", "parse_usage"]
+__all__ = ["ChunkParseError", "parse_chunk", "parse_chunk_signed", "parse_usage"]
 
 # The exceptions the generated from_dict catches when it falls back to the raw value.
 _GENERATED_PARSE_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
@@ -68,16 +70,6 @@ def _keep(extra: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
         extra = {}
     extra[key] = value
     return extra
-
-
-def _enum_value(
-    data: Mapping[str, Any], key: str, allowed: AbstractSet[Any], extra: dict[str, Any] | None, nullable: bool
-) -> tuple[Any, dict[str, Any] | None]:
-    # An enum slot: the value when the spec allows it (None too, where nullable), else UNSET and the value kept.
-    value = data.get(key, UNSET)
-    if value is UNSET or (type(value) is str and value in allowed) or (value is None and nullable):
-        return value, extra
-    return UNSET, _keep(extra, key, value)
 
 
 def _nested_model(
@@ -128,111 +120,210 @@ def _nullable(cls: type[Any], attribute: str) -> bool:
 
 
 def _field_lines(
-    name: str, field: tuple[str, str, str, Any], fast: Mapping[str, int], root: bool, nullable: bool = True
-) -> list[str]:
-    """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`).
+    name: str,
+    field: tuple[str, str, str, Any],
+    fast: Mapping[str, int],
+    root: bool,
+    shape: AbstractSet[str] | None,
+    *,
+    content_free: bool = False,
+    nullable: bool = True,
+) -> tuple[list[str], list[str]]:
+    """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`),
+    and the expressions the field adds to the object's signature.
 
-    The JSON key is a literal of the code; the field's constants are globals named `<name>_allowed` (an enum's
-    values), `<name>_const` (a single-valued enum's value) and `<name>_model` (a nested model's class).
-    A null for a nested slot the generated model does not type as nullable is a misfit too (its to_dict()
-    would fail on it).
+    `shape` is the set of keys the code is specialized for (None: any keys, each read with `get`). The JSON
+    key is a literal of the code; the field's constants are globals named `<name>_allowed` (an enum's values),
+    `<name>_const` (a single-valued enum's value) and `<name>_model` (a nested model's class). The signature
+    parts stand for the value as far as the published schema can tell values apart (see _chunk_signature):
+    the type and value of a scalar, the signature of a nested object, only the type of a value whose schema
+    judges nothing more (`content_free`); a list or an object that is not a table's model is put in as is
+    (unhashable: no signature, checked in full). A null for a nested slot the generated model does not type
+    as nullable is a misfit too (its to_dict() would fail on it).
     """
     key, _, kind, detail = field
-    v, k = f"v_{name}", repr(key)
+    v, k, s = f"v_{name}", repr(key), f"s_{name}"
+    default = f"{name}_const" if kind == "const" else "UNSET"
+    if shape is not None and key not in shape:
+        return [f"{v} = {default}"], []  # what `get` gives when the key is absent (the layout says it is)
+    read = [f"{v} = get({k}, {default})" if shape is None else f"{v} = data[{k}]", f"{s} = {v}"]
+    keep = [f"    extra = _keep(extra, {k}, {v})", f"    {v} = UNSET"]
+    # A value kept aside in place of a nested model stands in the signature with its type (True is not 1).
+    kept = [f"    {s} = (type({v}), {v})", *keep]
+    present = f"{v} is not None and {v} is not UNSET" if nullable else f"{v} is not UNSET"  # else: kept aside
     if kind == "const":
-        return [
-            f"{v} = get({k}, {name}_const)",
-            f"if type({v}) is not str or {v} not in {name}_allowed:",
-            f"    extra = _keep(extra, {k}, {v})",
-            f"    {v} = {name}_const",
-        ]
+        check = f"if type({v}) is not str or {v} not in {name}_allowed:"
+        return [*read, check, keep[0], f"    {v} = {name}_const"], [f"type({s})", s]
     if kind == "enum":
-        return [f"{v}, extra = _enum_value(data, {k}, {name}_allowed, extra, {detail[1]!r})"]
-    if kind == "model" and detail in fast:
-        return _typed_or_kept(v, k, f"type({v}) is dict", f"parse_{fast[detail]}({v})", keep_none=not nullable)
-    if kind == "model":
-        return [
-            f"{v} = get({k}, UNSET)",
-            f"if {v} is not UNSET and {v} is not None:" if nullable else f"if {v} is not UNSET:",
-            f"    {v}, extra = _nested_model({name}_model.from_dict, {k}, {v}, extra)",
+        # The value when the spec allows it (None too, where nullable), else UNSET and the value kept.
+        absent = f"{v} is not UNSET and {v} is not None" if detail[1] else f"{v} is not UNSET"
+        return [*read, f"if {absent} and (type({v}) is not str or {v} not in {name}_allowed):", *keep], [
+            f"type({s})",
+            s,
         ]
+    if kind == "model" and detail in fast:
+        lines = [f"if type({v}) is dict:", f"    {v}, {s} = {_parse_call(fast[detail], v)}"]
+        return [*read, *lines, f"elif {present}:", *kept], [s]
+    if kind == "model":
+        nested = f"    {v}, extra = _nested_model({name}_model.from_dict, {k}, {v}, extra)"
+        return [*read, f"if {present}:", nested], [f"type({s})", s]
     if kind == "list" and detail in fast and root:
         # A list on the chunk itself (the choices): an item that is not an object makes the chunk unreadable.
         # One item is the usual case: built without a comprehension's frame.
-        item = f"parse_{fast[detail]}"
-        one = f"[{item}({v}[0])] if len({v}) == 1 and type({v}[0]) is dict"
-        return _typed_or_kept(
-            v, k, f"type({v}) is list", f"{one} else [{item}_at(x, i) for i, x in enumerate({v})]", keep_none=True
-        )
-    if kind == "list" and detail in fast:
-        accept = f"type({v}) is list and all(type(x) is dict for x in {v})"
-        return _typed_or_kept(v, k, accept, f"[parse_{fast[detail]}(x) for x in {v}]", keep_none=not nullable)
-    return [f"{v} = get({k}, UNSET)"]
-
-
-def _typed_or_kept(v: str, k: str, accept: str, convert: str, *, keep_none: bool) -> list[str]:
-    """Code for a nested slot: `convert` when `accept` holds; else the value kept in `extra` (None too if keep_none)."""
-    present = f"{v} is not UNSET" if keep_none else f"{v} is not None and {v} is not UNSET"
-    return [
-        f"{v} = get({k}, UNSET)",
-        f"if {accept}:",
-        f"    {v} = {convert}",
-        f"elif {present}:",
-        f"    extra = _keep(extra, {k}, {v})",
-        f"    {v} = UNSET",
-    ]
-
-
-def _compile(tables: tuple[Table, ...]) -> dict[str, Any]:
-    """One parse function per table (`parse_0` is the chunk's), compiled from straight-line source."""
-    fast = {class_name: number for number, (class_name, _, _) in enumerate(tables)}
-    namespace: dict[str, Any] = {
-        "UNSET": UNSET,
-        "_keep": _keep,
-        "_unknown": _unknown,
-        "_enum_value": _enum_value,
-        "_nested_model": _nested_model,
-        "_new": object.__new__,
-        "ChunkParseError": ChunkParseError,
-    }
-    source: list[str] = []
-    for number, (class_name, _, fields) in enumerate(tables):
-        cls = _model_class(class_name)
-        prefix = f"T{number}_"
-        namespace[f"{prefix}cls"] = cls
-        namespace[f"{prefix}keys"] = frozenset(field[0] for field in fields)
+        item = fast[detail]
         lines = [
-            f"extra = None if data.keys() <= {prefix}keys else _unknown(data, {prefix}keys)",
-            "get = data.get",
+            f"if type({v}) is list:",
+            f"    if len({v}) == 1 and type({v}[0]) is dict:",
+            f"        one, one_s = {_parse_call(item, f'{v}[0]')}",
+            f"        {v}, {s} = [one], (one_s,)",
+            "    else:",
+            f"        pairs = [parse_{item}_at(x, i) for i, x in enumerate({v})]",
+            f"        {v}, {s} = [p[0] for p in pairs], tuple([p[1] for p in pairs])",
+            f"elif {v} is not UNSET:",
         ]
-        for index, field in enumerate(fields):
-            _, _, kind, detail = field
-            name = f"{prefix}{index}"
+        return [*read, *lines, *kept], [s]
+    if kind == "list" and detail in fast:
+        lines = [
+            f"if type({v}) is list and all(type(x) is dict for x in {v}):",
+            f"    pairs = [{_parse_call(fast[detail], 'x')} for x in {v}]",
+            f"    {v}, {s} = [p[0] for p in pairs], tuple([p[1] for p in pairs])",
+            f"elif {present}:",
+        ]
+        return [*read, *lines, *kept], [s]
+    return read[:1], [f"type({v})"] if content_free else [f"type({v})", v]
+
+
+def _parse_call(number: int, value: str) -> str:
+    """`parse_<number>(value)` with its shape lookup inlined (one Python call less per nested object)."""
+    return f"(T{number}_shapes.get(tuple({value})) or _specialize({number}, {value}))({value})"
+
+
+MAX_SHAPES = 32  # key layouts specialized per model; a stream that sends more uses the general parser for the rest
+_NO_SIGNATURE: list[Any] = []  # unhashable: an object the general parser built has no signature
+
+
+class _Compiler:
+    """Compiles each table into parse functions: a general one, and one per key layout (shape) met in a stream.
+
+    `parse_<n>(data)` looks up the function specialized for `tuple(data)` (the keys in their order): it reads
+    the keys the layout has by subscript, sets the absent ones without a lookup, and copies the unknown ones
+    (from a tuple of their names, never a literal of the API's text in code) without a scan. The first
+    object of a layout compiles its function; past MAX_SHAPES layouts, `parse_<n>_any` (`get` for every
+    field, unknown keys found by a set difference) parses the rest. Both give equal objects.
+
+    Each returns (object, signature): the signature is a tuple of the layout's marker and its fields' parts
+    (see `_field_lines`), so two objects of equal signatures are alike for every keyword of the published
+    schema (`published`, the JSON Schema $defs): the same keys, and values that differ at most in the text
+    of content-free strings. `parse_<n>_any` gives no signature (an unhashable marker).
+    """
+
+    def __init__(self, tables: tuple[Table, ...], published: Mapping[str, Any] | None = None) -> None:
+        self.tables = tables
+        self.plan = signature_plan(tables, CHUNK_COMPONENT, published or {})
+        self.fast = {class_name: number for number, (class_name, _, _) in enumerate(tables)}
+        self.lock = threading.Lock()
+        self.namespace: dict[str, Any] = {
+            "UNSET": UNSET,
+            "_keep": _keep,
+            "_unknown": _unknown,
+            "_nested_model": _nested_model,
+            "_new": object.__new__,
+            "_specialize": self.specialize,
+            "ChunkParseError": ChunkParseError,
+            "_NOSIG": _NO_SIGNATURE,
+        }
+        source: list[str] = []
+        for number, (class_name, _, fields) in enumerate(tables):
+            self._add_constants(number, class_name, fields)
+            lines = [
+                f"extra = None if data.keys() <= T{number}_keys else _unknown(data, T{number}_keys)",
+                "get = data.get",
+                *self._body(number, None),
+            ]
+            source.append(f"def parse_{number}_any(data):\n" + "".join(f"    {line}\n" for line in lines))
+            source.append(
+                f"def parse_{number}(data):\n"
+                f"    parse = T{number}_shapes.get(tuple(data))\n"
+                "    if parse is None:\n"
+                f"        parse = _specialize({number}, data)\n"
+                "    return parse(data)\n"
+            )
+            source.append(
+                f"def parse_{number}_at(data, position):\n"
+                "    if type(data) is not dict:\n"
+                "        raise ChunkParseError(f'{field}[{position}] is {type(data).__name__}, not an object')\n"
+                f"    return parse_{number}(data)\n".replace("{field}", _list_key(tables, number))
+            )
+        exec(compile("\n".join(source), "<aimlapi_grok chunk parsers>", "exec"), self.namespace)  # noqa: S102 (our own source)
+
+    def _add_constants(self, number: int, class_name: str, fields: tuple[tuple[str, str, str, Any], ...]) -> None:
+        namespace = self.namespace
+        namespace[f"T{number}_cls"] = _model_class(class_name)
+        namespace[f"T{number}_keys"] = frozenset(field[0] for field in fields)
+        namespace[f"T{number}_shapes"] = {}
+        for index, (_, _, kind, detail) in enumerate(fields):
+            name = f"T{number}_{index}"
             if kind == "const":
                 namespace[f"{name}_const"] = detail
                 namespace[f"{name}_allowed"] = frozenset((detail,))
             elif kind == "enum":
                 namespace[f"{name}_allowed"] = frozenset(detail[0])
-            elif kind == "model" and detail not in fast:
+            elif kind == "model" and detail not in self.fast:
                 namespace[f"{name}_model"] = _model_class(detail)
-            lines += _field_lines(name, field, fast, root=number == 0, nullable=_nullable(cls, field[1]))
+
+    def _body(self, number: int, shape: AbstractSet[str] | None, unknown: tuple[str, ...] = ()) -> list[str]:
+        """Read every field, then build the object (`extra` is set before); return it with its signature."""
+        _, _, fields = self.tables[number]
+        free = self.plan.free.get(number, set())
+        prefix = f"T{number}_"
+        lines: list[str] = []
+        parts: list[str] = []
+        cls = self.namespace[f"{prefix}cls"]
+        for index, field in enumerate(fields):
+            field_lines, field_parts = _field_lines(
+                f"{prefix}{index}",
+                field,
+                self.fast,
+                number == 0,
+                shape,
+                content_free=field[0] in free,
+                nullable=_nullable(cls, field[1]),
+            )
+            lines += field_lines
+            parts += field_parts
+        signed = shape is not None and self.plan.signs(number, unknown)
+        signature = f"(L, {', '.join(parts)})" if signed else "_NOSIG"
         attributes = [field[1] for field in fields]
-        if _fills_slots(cls, attributes):
+        if _fills_slots(self.namespace[f"{prefix}cls"], attributes):
             lines.append(f"obj = _new({prefix}cls)")
             lines += [f"obj.{attribute} = v_{prefix}{index}" for index, attribute in enumerate(attributes)]
         else:
             arguments = ", ".join(f"{attribute}=v_{prefix}{index}" for index, attribute in enumerate(attributes))
             lines.append(f"obj = {prefix}cls({arguments})")
-        lines += ["obj.additional_properties = extra or {}", "return obj"]
-        source.append(f"def parse_{number}(data):\n" + "".join(f"    {line}\n" for line in lines))
-        source.append(
-            f"def parse_{number}_at(data, position):\n"
-            "    if type(data) is not dict:\n"
-            "        raise ChunkParseError(f'{field}[{position}] is {type(data).__name__}, not an object')\n"
-            f"    return parse_{number}(data)\n".replace("{field}", _list_key(tables, number))
-        )
-    exec(compile("\n".join(source), "<aimlapi_grok chunk parsers>", "exec"), namespace)  # noqa: S102 (our own source)
-    return namespace
+        return [*lines, "obj.additional_properties = extra or {}", f"return obj, {signature}"]
+
+    def specialize(self, number: int, data: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
+        """The parse function for `data`'s key layout (compiled and kept on first sight)."""
+        shape = tuple(data)
+        shapes: dict[tuple[str, ...], Callable[[dict[str, Any]], Any]] = self.namespace[f"T{number}_shapes"]
+        with self.lock:
+            parse = shapes.get(shape)
+            if parse is not None:
+                return parse
+            if len(shapes) >= MAX_SHAPES:
+                any_shape: Callable[[dict[str, Any]], Any] = self.namespace[f"parse_{number}_any"]
+                return any_shape
+            known = self.namespace[f"T{number}_keys"]
+            unknown = tuple(key for key in shape if key not in known)
+            extra = ", ".join(f"U[{i}]: data[U[{i}]]" for i in range(len(unknown)))
+            lines = [f"extra = {{{extra}}}" if unknown else "extra = None", *self._body(number, set(shape), unknown)]
+            source = f"def make(U, L):\n    def parse_{number}_shape(data):\n"
+            source += "".join(f"        {line}\n" for line in lines) + f"    return parse_{number}_shape\n"
+            made: dict[str, Any] = {}
+            exec(compile(source, f"<aimlapi_grok chunk parser {number}>", "exec"), self.namespace, made)  # noqa: S102
+            compiled: Callable[[dict[str, Any]], Any] = made["make"](unknown, object())  # L: the layout's marker
+            shapes[shape] = compiled
+            return compiled
 
 
 def _list_key(tables: tuple[Table, ...], number: int) -> str:
@@ -246,15 +337,21 @@ def _list_key(tables: tuple[Table, ...], number: int) -> str:
 
 
 _TABLES: tuple[Table, ...] = surface().CHUNK_TABLES
-_PARSERS = _compile(_TABLES)
+_PARSERS = _Compiler(_TABLES, schema_document()["published"]["$defs"]).namespace
 _USAGE_CLASS = next(
     (_model_class(detail) for key, _, kind, detail in _TABLES[0][2] if kind == "model" and key == "usage"), None
 )
 
 
+# (the typed chunk, its signature) for one decoded ``data:`` payload: the compiled function itself, so a
+# stream pays no wrapper call per chunk. Two chunks of equal signatures (a hashable tuple) deviate from the
+# published schema alike; a chunk without one has an unhashable signature (see _Compiler).
+parse_chunk_signed: Callable[[Mapping[str, Any]], tuple[ChatCompletionChunk, Hashable]] = _PARSERS["parse_0"]
+
+
 def parse_chunk(data: Mapping[str, Any]) -> ChatCompletionChunk:
     """The typed chunk for one decoded ``data:`` payload (see the module docstring for the rules)."""
-    chunk: ChatCompletionChunk = _PARSERS["parse_0"](data)
+    chunk: ChatCompletionChunk = parse_chunk_signed(data)[0]
     return chunk
 
 

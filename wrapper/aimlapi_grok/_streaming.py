@@ -57,7 +57,7 @@ import httpx
 
 from ._errors import ResponseValidationError, StreamError
 from ._redact import body_snippet, request_of
-from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult, chunk_parser
+from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult
 
 if TYPE_CHECKING:
     import asyncio
@@ -230,11 +230,12 @@ class Stream(_StreamState):
             return
         accumulator = self._accumulator
         decode = accumulator.decode
-        parse = chunk_parser() if mode == _CHUNKS else _not_parsed
+        parse = accumulator.typed_checked if mode == _CHUNKS else _not_parsed
+        check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
                 for event in events:
-                    payload = decode(event.data, event.event)
+                    payload = decode(event.data, event.event, check_drift)
                     if payload is None:
                         if accumulator.done:
                             break
@@ -345,11 +346,12 @@ class AsyncStream(_StreamState):
             return
         accumulator = self._accumulator
         decode = accumulator.decode
-        parse = chunk_parser() if mode == _CHUNKS else _not_parsed
+        parse = accumulator.typed_checked if mode == _CHUNKS else _not_parsed
+        check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
                 async for event in events:
-                    payload = decode(event.data, event.event)
+                    payload = decode(event.data, event.event, check_drift)
                     if payload is None:
                         if accumulator.done:
                             break
