@@ -58,8 +58,18 @@ class EventReader:
             if not text:
                 return []
         found: list[ServerSentEvent] = []
+        decode = self._events.decode
         for line in self._lines.decode(text):
-            self._line(line, found)
+            # The two lines of almost every event, without a call: a data line (it completes no event),
+            # and the blank line that ends an event when no stray text is pending. `_line` does the rest.
+            if line.startswith("data:"):
+                decode(line)
+            elif not line and not self._stray:
+                event = decode(line)
+                if event is not None:
+                    found.append(event)
+            else:
+                self._line(line, found)
         return found
 
     def flush(self) -> list[ServerSentEvent]:
