@@ -150,13 +150,15 @@ def _field_lines(
     keep = [f"    extra = _keep(extra, {k}, {v})", f"    {v} = UNSET"]
     # A value kept aside in place of a nested model stands in the signature with its type (True is not 1).
     kept = [f"    {s} = (type({v}), {v})", *keep]
-    present = f"{v} is not None and {v} is not UNSET" if nullable else f"{v} is not UNSET"  # else: kept aside
+    # Conditions on a value read: specialized code reads only the keys its layout has, so never UNSET.
+    sent = "True" if shape is not None else f"{v} is not UNSET"
+    present = f"{v} is not None and {sent}" if nullable else sent  # else (not nullable: None too) kept aside
     if kind == "const":
         check = f"if type({v}) is not str or {v} not in {name}_allowed:"
         return [*read, check, keep[0], f"    {v} = {name}_const"], [f"type({s})", s]
     if kind == "enum":
         # The value when the spec allows it (None too, where nullable), else UNSET and the value kept.
-        absent = f"{v} is not UNSET and {v} is not None" if detail[1] else f"{v} is not UNSET"
+        absent = f"{sent} and {v} is not None" if detail[1] else sent
         return [*read, f"if {absent} and (type({v}) is not str or {v} not in {name}_allowed):", *keep], [
             f"type({s})",
             s,
@@ -179,7 +181,7 @@ def _field_lines(
             "    else:",
             f"        pairs = [parse_{item}_at(x, i) for i, x in enumerate({v})]",
             f"        {v}, {s} = [p[0] for p in pairs], tuple([p[1] for p in pairs])",
-            f"elif {v} is not UNSET:",
+            f"elif {sent}:",
         ]
         return [*read, *lines, *kept], [s]
     if kind == "list" and detail in fast:
