@@ -27,9 +27,12 @@ that still cannot be built (a choice that is not an object) raises
 
 Which models a chunk has, their fields, enums and nesting come from the spec
 (``CHUNK_TABLES`` in the generated ``aimlapi_grok_api._surface``); this module
-turns each table into one straight-line parse function, compiled once at
-import (as attrs compiles its ``__init__``), so a field the spec adds needs no
-edit here and the parse costs what hand-written code costs.
+turns each table into straight-line parse functions (as attrs compiles its
+``__init__``): a general one at import, and one per key layout the first time
+a stream sends it (see ``_Compiler``), so a field the spec adds needs no edit
+here and the parse costs what hand-written code costs. ``parse_chunk_signed``
+also returns the chunk's signature, with which a typed stream checks drift
+once per kind of chunk (see ``_chunk_signature``).
 
 This module imports the generated models, so it is imported lazily.
 """
