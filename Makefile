@@ -14,7 +14,7 @@ OLD ?=
 NEW ?=
 COMMIT ?=
 
-.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz demo demo-batch bench clean
+.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz mutate demo demo-batch bench clean
 
 help:
 	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"
@@ -27,6 +27,7 @@ help:
 	@echo "make fuzz         10,000 hostile completions and 3,000 hostile streams, random seed (printed)"
 	@echo "make demo-batch   a batch run against a faulty emulator: kill -9, budget stop, resume (offline)"
 	@echo "make bench        benchmarks against raw httpx and openai-python"
+	@echo "make mutate [MODULE=_cost]   mutation testing of the core (mutmut): score per module, survivors"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,11 @@ fuzz:
 	@echo "fuzz: seed $(FUZZ_SEED)"
 	FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/fuzz -q
 
+# Mutation testing (mutmut, slow: not part of `make test`); MODULE=<name> runs one (see tests/mutation/mutate.py).
+MODULE ?=
+mutate:
+	$(PY) tests/mutation/mutate.py $(MODULE)
+
 DEMO_PROMPT := Explain in two sentences why streaming matters for chat UIs.
 demo:
 	@echo '$$ aimlapi-grok chat --offline "$(DEMO_PROMPT)"'
@@ -110,4 +116,4 @@ bench:
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) spec/build generated/aimlapi_grok_api .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) spec/build build/mutate mutants generated/aimlapi_grok_api .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,173 @@
+"""`make mutate [MODULE=_cost]`: mutmut over the hand-written core, one module at a time.
+
+mutmut 3 imports the mutated code from `mutants/src` (or `mutants/`), so each module runs in
+its own staging folder, `build/mutate/<module>/`, laid out the way mutmut expects: the wrapper
+package as `src/aimlapi_grok`, the spec tools as `spec/tools`, the tests beside them, and a
+pyproject.toml naming the one file to mutate and the unit tests that exercise it. The
+folder is rebuilt on every run (the score always describes the current code).
+
+For each module it prints the mutants killed out of those not listed as equivalent in
+`tests/mutation-equivalents.md`, then every other survivor with its diff. Exit status 1 when
+a module is below `THRESHOLD`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGING = ROOT / "build" / "mutate"
+EQUIVALENTS = ROOT / "tests" / "mutation-equivalents.md"
+THRESHOLD = 0.90
+WRAPPER = "src/aimlapi_grok"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One module to mutate: its path in the staging folder and the tests that exercise it."""
+
+    path: str
+    tests: tuple[str, ...]
+
+
+def _unit(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/unit/{name}.py" for name in names)
+
+
+# Which unit tests pin each module down (mutmut only runs, per mutant, those that reach it).
+TARGETS: dict[str, Target] = {
+    "_retry": Target(f"{WRAPPER}/_retry.py", _unit("test_retries", "test_mutation_retry")),
+    "_request": Target(
+        f"{WRAPPER}/_request.py", _unit("test_validation", "test_request_body", "test_mutation_request")
+    ),
+    "_response": Target(f"{WRAPPER}/_response.py", _unit("test_content", "test_hostile_answers", "test_tools")),
+    "_drift": Target(f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers")),
+    "_meta": Target(f"{WRAPPER}/_meta.py", _unit("test_cost", "test_mutation_cost", "test_mutation_meta")),
+    "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_mutation_cost")),
+    "_stream_chunk": Target(f"{WRAPPER}/_stream_chunk.py", _unit("test_streaming_chunk")),
+    "_stream_accumulator": Target(
+        f"{WRAPPER}/_stream_accumulator.py", _unit("test_streaming_accumulator", "test_mutation_stream")
+    ),
+    "_streaming": Target(f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call")),
+    "_security": Target(f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key")),
+    "normalize": Target(
+        "spec/tools/normalize.py", ("tests/spec/test_spec_normalize.py", "tests/spec/test_spec_normalize_generic.py")
+    ),
+}
+
+
+def _stage(name: str, target: Target) -> Path:
+    """A fresh staging folder for one module; returns it."""
+    folder = STAGING / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build")
+    shutil.copytree(ROOT / "wrapper" / "aimlapi_grok", folder / WRAPPER, ignore=ignore)
+    shutil.copytree(ROOT / "spec", folder / "spec", ignore=ignore)
+    shutil.copytree(ROOT / "tests", folder / "tests", ignore=ignore)
+    tests = [t for t in target.tests if (ROOT / t).exists()]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pytest_section = pyproject[pyproject.index("[tool.pytest.ini_options]") :]
+    pytest_section = pytest_section[: pytest_section.find("\n[", 1) if "\n[" in pytest_section[1:] else None]
+    (folder / "pyproject.toml").write_text(
+        f"{pytest_section.rstrip()}\n\n[tool.mutmut]\n"
+        f"source_paths = [{target.path.split('/')[0]!r}]\n"
+        f"only_mutate = [{target.path!r}]\n"
+        f"pytest_add_cli_args_test_selection = {tests!r}\n"
+        'pytest_add_cli_args = ["-p", "no:randomly", "-q"]\n'
+        "use_git_change_detection = false\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _equivalents() -> set[str]:
+    """Mutant names the equivalents file lists (first backquoted word of each list line)."""
+    if not EQUIVALENTS.exists():
+        return set()
+    return set(re.findall(r"^- `([^`]+)`", EQUIVALENTS.read_text(encoding="utf-8"), flags=re.MULTILINE))
+
+
+def _mutmut(folder: Path, *args: str) -> str:
+    """Run mutmut in `folder`; its output (raises when it fails)."""
+    env = {**os.environ, "SPEC_MIRROR": os.environ.get("SPEC_MIRROR", str(ROOT.parent / "shared" / "spec"))}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "mutmut"), *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"mutmut {' '.join(args)} failed in {folder}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+# Prints each survivor's diff in one process (`mutmut show` per mutant reloads everything each time).
+_SHOW = """
+import sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant
+for name in sys.argv[1:]:
+    print(f"# {name}")
+    print(get_diff_for_mutant(name, path=find_mutant(name).path).rstrip())
+"""
+
+
+def _diffs(folder: Path, names: list[str]) -> str:
+    """The diff of each named mutant."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW, *names], cwd=folder, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"showing survivors failed in {folder}:\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def mutate(name: str, max_children: int) -> float:
+    """Mutate one module, print its score and survivors; the score."""
+    target = TARGETS[name]
+    folder = _stage(name, target)
+    print(f"== {name}: mutating {target.path} with {', '.join(target.tests)}", flush=True)
+    _mutmut(folder, "run", "--max-children", str(max_children))
+    statuses = dict(re.findall(r"^\s+(\S+): (.+)$", _mutmut(folder, "results", "--all", "true"), flags=re.MULTILINE))
+    equivalent = _equivalents()
+    counted = {k: v for k, v in statuses.items() if k not in equivalent}
+    killed = [k for k, v in counted.items() if v in {"killed", "timeout", "caught by type check"}]
+    survivors = sorted(k for k in counted if k not in killed)
+    score = len(killed) / len(counted) if counted else 1.0
+    print(
+        f"== {name}: {len(killed)}/{len(counted)} killed ({score:.0%}); "
+        f"{len(statuses) - len(counted)} listed as equivalent; {len(survivors)} survivors",
+        flush=True,
+    )
+    if survivors:
+        print(_diffs(folder, survivors), flush=True)
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `python tests/mutation/mutate.py [module ...]`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(TARGETS)}")
+    parser.add_argument("--max-children", type=int, default=2)
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.modules if name not in TARGETS]
+    if unknown:
+        parser.error(f"unknown module {', '.join(unknown)}; choose from {', '.join(TARGETS)}")
+    scores = {name: mutate(name, args.max_children) for name in args.modules or TARGETS}
+    print("\n== mutation score per module (non-equivalent mutants killed)")
+    for name, score in scores.items():
+        print(f"{name:22} {score:6.0%}{'' if score >= THRESHOLD else '  below ' + format(THRESHOLD, '.0%')}")
+    return 0 if all(score >= THRESHOLD for score in scores.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Retry behaviours the mutation run showed unpinned: counts on errors, Retry-After in any timezone, no total limit."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterator
+from email.utils import formatdate
+from typing import Any
+
+import httpx
+import pytest
+import respx
+import stamina
+from aimlapi_grok import APIConnectionError, Grok, InternalServerError, StreamError
+from aimlapi_grok._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
+
+from .conftest import API_KEY, error_response, sse_response
+
+PATH = "/v1/chat/completions"
+CHUNK = {
+    "id": "c1",
+    "object": "chat.completion.chunk",
+    "created": 1,
+    "model": "x-ai/grok-4-1-fast-reasoning",
+    "choices": [{"index": 0, "delta": {"content": "Par"}, "finish_reason": None}],
+}
+
+
+def status_error(status: int, **headers: str) -> InternalServerError:
+    """The error a `status` answer with `headers` raises (its request set, as after a real call)."""
+    response = error_response(status, **headers)
+    response.request = httpx.Request("POST", "https://api.aimlapi.com/v1/chat/completions")
+    return InternalServerError("failed", response=response, body=None)
+
+
+@pytest.fixture
+def local_time_five_hours_behind(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process runs in a zone 5 hours behind UTC (a POSIX TZ string: no tz database needed)."""
+    monkeypatch.setenv("TZ", "XST+5")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_time_five_hours_behind")
+@pytest.mark.parametrize("zone", ["-0000", "GMT", "+0000"])
+def test_retry_after_date_in_utc_waits_the_same_in_any_local_zone(zone: str) -> None:
+    """A Retry-After date 30 s ahead, written with -0000, GMT or +0000, waits 30 s in a UTC-5 process (not 5 h more)."""
+    now = 1_700_000_000.0
+    date = formatdate(now + 30, usegmt=True).replace("GMT", zone)
+    assert retry_after_seconds({"retry-after": date}, now=now) == pytest.approx(30.0)
+
+
+def test_retry_after_ms_wins_and_bad_values_fall_back() -> None:
+    """retry-after-ms is read in milliseconds before Retry-After; negative or unparsable values are ignored."""
+    assert retry_after_seconds({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5
+    assert retry_after_seconds({"retry-after-ms": "-5", "retry-after": "9"}) == 9.0
+    assert retry_after_seconds({"retry-after-ms": "soon", "retry-after": "0"}) == 0.0
+    assert retry_after_seconds({"retry-after": "-1"}) is None
+    assert retry_after_seconds({"retry-after": "nan"}) is None
+    assert retry_after_seconds({"retry-after": " 7 "}) == 7.0
+    assert retry_after_seconds({"retry-after": "1e400"}) == math.inf
+    assert retry_after_seconds({}) is None
+
+
+def test_retry_after_date_in_the_past_waits_nothing() -> None:
+    """A Retry-After date already past gives 0 s; a garbled date is ignored (None)."""
+    now = 1_700_000_000.0
+    assert retry_after_seconds({"retry-after": formatdate(now - 100, usegmt=True)}, now=now) == 0.0
+    assert retry_after_seconds({"retry-after": "Someday, 99 Foo 2024 25:61:00 GMT"}, now=now) is None
+
+
+def test_exponential_wait_uses_the_policy() -> None:
+    """Without a hint the wait is initial * 2^(n-1) + jitter * jitter_max, capped at wait_max; a hint is capped too."""
+    policy = RetryPolicy(max_retries=5, wait_initial=1.0, wait_max=5.0, wait_jitter=0.25, retry_after_cap=3.0)
+    connection_error = APIConnectionError("down")
+    assert compute_wait(1, connection_error, policy, jitter=lambda: 0.0) == 1.0
+    assert compute_wait(2, connection_error, policy, jitter=lambda: 1.0) == 2.25
+    assert compute_wait(4, connection_error, policy, jitter=lambda: 0.0) == 5.0
+    assert compute_wait(1, status_error(503, **{"retry-after": "10"}), policy) == 3.0
+    assert compute_wait(1, status_error(503, **{"retry-after": "2"}), policy) == 2.0
+
+
+def test_only_retryable_failures_are_retryable() -> None:
+    """408/429/5xx and connection errors are retryable; a 499 or a request httpx refused to build is not."""
+    assert [is_retryable(status_error(s)) for s in (408, 429, 500, 599, 499, 400)] == [True] * 4 + [False] * 2
+    refused = APIConnectionError("bad header")
+    refused.__cause__ = httpx.LocalProtocolError("bad header")
+    assert not is_retryable(refused)
+    assert is_retryable(APIConnectionError("reset"))
+    assert not is_retryable(ValueError("not an API error"))
+
+
+async def test_stream_error_counts_the_retries_before_it(make_api: Any, router: respx.MockRouter) -> None:
+    """Two 503s, then a stream that breaks off with an error event: the StreamError says retries == 2."""
+    error_event = sse_response([CHUNK, {"error": {"message": "model overloaded"}}], done=False)
+    router.post(PATH).mock(side_effect=[error_response(503), error_response(503), error_event])
+    api = make_api(max_retries=3)
+    stream = await api.create(stream=True)
+    with pytest.raises(StreamError, match="model overloaded") as caught:
+        await api.read_stream(stream)
+    assert caught.value.retries == 2
+    assert caught.value.partial_text == "Par"
+
+
+async def test_retry_log_names_number_total_and_error(
+    make_api: Any, router: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each retry is logged at INFO as 'retry n of max for <what> ... after <Error>' with its number."""
+    caplog.set_level(logging.INFO, logger="aimlapi_grok")
+    router.post(PATH).mock(side_effect=[error_response(503), error_response(503), error_response(503)])
+    api = make_api(max_retries=2)
+    with pytest.raises(InternalServerError) as caught:
+        await api.create()
+    assert caught.value.retries == 2
+    records = [r for r in caplog.records if hasattr(r, "retry_number")]
+    assert [r.retry_number for r in records] == [1, 2]
+    assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
+    assert records[1].getMessage().startswith("retry 2 of 2 for ")
+    assert "after InternalServerError" in records[1].getMessage()
+
+
+class VirtualClock:
+    """time.monotonic / time.sleep stand-ins: sleeping advances the clock, nothing really waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_retries_are_not_cut_by_a_total_time_limit(monkeypatch: pytest.MonkeyPatch, router: respx.MockRouter) -> None:
+    """Three 503s asking for 30 s each (90 s in all, past stamina's default 45 s limit) are all retried."""
+    clock = VirtualClock()
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+    busy = [error_response(503, **{"retry-after": "30"}) for _ in range(3)]
+    route = router.post(PATH).mock(side_effect=[*busy, sse_response([CHUNK])])
+    with stamina.set_testing(False), Grok(api_key=API_KEY, max_retries=5) as client:
+        stream = client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], stream=True)
+        with stream:
+            assert "".join(stream.iter_text()) == "Par"
+    assert route.call_count == 4
+    assert stream.info.retries == 3
+    assert clock.slept == [30.0, 30.0, 30.0]
