@@ -117,3 +117,11 @@ def test_short_cost_value_is_shown_whole() -> None:
     with pytest.warns(DriftWarning):
         parse_usd(value)
     assert drift_reports()[0].detail == f"cost value {value!r} is not a number; not counted"
+
+
+def test_cost_value_one_character_too_long_to_show_is_shortened() -> None:
+    """A value whose repr is 61 characters is shown by its first 57 and an ellipsis."""
+    value = "x" * 59
+    with pytest.warns(DriftWarning):
+        parse_usd(value)
+    assert drift_reports()[0].detail == f"cost value {repr(value)[:57]}... is not a number; not counted"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -13,10 +14,10 @@ import httpx
 import pytest
 import respx
 import stamina
-from aimlapi_grok import APIConnectionError, Grok, InternalServerError, StreamError
+from aimlapi_grok import APIConnectionError, AsyncGrok, BadRequestError, Grok, InternalServerError, StreamError
 from aimlapi_grok._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
 
-from .conftest import API_KEY, error_response, sse_response
+from .conftest import API_KEY, completion_response, error_response, sse_response
 
 PATH = "/v1/chat/completions"
 CHUNK = {
@@ -73,6 +74,47 @@ def test_retry_after_date_in_the_past_waits_nothing() -> None:
     assert retry_after_seconds({"retry-after": "Someday, 99 Foo 2024 25:61:00 GMT"}, now=now) is None
 
 
+def test_unparsable_retry_after_is_logged_and_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    """A Retry-After that is neither seconds nor a date gives no wait and a DEBUG record quoting it."""
+    caplog.set_level(logging.DEBUG, logger="aimlapi_grok")
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+    assert retry_after_seconds({"retry-after": "Mon, 31 Feb 2025 10:00:00 GMT"}) is None
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert messages == [
+        "ignoring unparsable Retry-After header 'soon'",
+        "ignoring unparsable Retry-After header 'Mon, 31 Feb 2025 10:00:00 GMT'",
+    ]
+
+
+async def test_more_retries_than_stamina_allows_by_default(make_api: Any, router: respx.MockRouter) -> None:
+    """max_retries=12 (above stamina's default of 10 attempts) takes all 12 retries before raising."""
+    route = router.post(PATH).mock(return_value=error_response(503))
+    api = make_api(max_retries=12)
+    with pytest.raises(InternalServerError) as caught:
+        await api.create()
+    assert caught.value.retries == 12
+    assert route.call_count == 13
+
+
+async def test_a_non_retryable_answer_after_a_retry_ends_the_call(make_api: Any, router: respx.MockRouter) -> None:
+    """503 then 400: the 400 is raised at once (retries == 1), the third answer is never asked for."""
+    route = router.post(PATH).mock(side_effect=[error_response(503), error_response(400), completion_response()])
+    api = make_api(max_retries=3)
+    with pytest.raises(BadRequestError) as caught:
+        await api.create()
+    assert caught.value.retries == 1
+    assert route.call_count == 2
+
+
+def test_retry_after_dates_at_the_edge_of_datetime() -> None:
+    """Year 9999 is a real (finite) wait; year 10000 and beyond, too far for datetime, wait as long as possible."""
+    now = 1_700_000_000.0
+    last = retry_after_seconds({"retry-after": "Fri, 31 Dec 9999 23:59:59 GMT"}, now=now)
+    assert last == 253402300799 - now
+    assert retry_after_seconds({"retry-after": "Sat, 01 Jan 10000 00:00:00 GMT"}, now=now) == math.inf
+    assert retry_after_seconds({"retry-after": "Mon, 01 Jan 99999999999 00:00:00 GMT"}, now=now) == math.inf
+
+
 def test_exponential_wait_uses_the_policy() -> None:
     """Without a hint the wait is initial * 2^(n-1) + jitter * jitter_max, capped at wait_max; a hint is capped too."""
     policy = RetryPolicy(max_retries=5, wait_initial=1.0, wait_max=5.0, wait_jitter=0.25, retry_after_cap=3.0)
@@ -114,13 +156,13 @@ async def test_retry_log_names_number_total_and_error(
     router.post(PATH).mock(side_effect=[error_response(503), error_response(503), error_response(503)])
     api = make_api(max_retries=2)
     with pytest.raises(InternalServerError) as caught:
-        await api.create()
+        await api.create(client_request_id="trace-9")
     assert caught.value.retries == 2
     records = [r for r in caplog.records if hasattr(r, "retry_number")]
     assert [r.retry_number for r in records] == [1, 2]
     assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
-    assert records[1].getMessage().startswith("retry 2 of 2 for ")
-    assert "after InternalServerError" in records[1].getMessage()
+    assert records[1].getMessage().startswith("retry 2 of 2 for chat completion trace-9 in ")
+    assert records[1].getMessage().endswith(f" s after InternalServerError: {caught.value}")
 
 
 class VirtualClock:
@@ -151,4 +193,28 @@ def test_retries_are_not_cut_by_a_total_time_limit(monkeypatch: pytest.MonkeyPat
             assert "".join(stream.iter_text()) == "Par"
     assert route.call_count == 4
     assert stream.info.retries == 3
+    assert clock.slept == [30.0, 30.0, 30.0]
+
+
+async def test_async_retries_are_not_cut_by_a_total_time_limit(
+    monkeypatch: pytest.MonkeyPatch, router: respx.MockRouter
+) -> None:
+    """The async client too retries three 30 s Retry-After waits (90 s in all), past stamina's default 45 s limit."""
+    clock = VirtualClock()
+    real_sleep = asyncio.sleep
+
+    async def virtual_sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", virtual_sleep)
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)  # only advanced by the virtual sleeps
+    busy = [error_response(503, **{"retry-after": "30"}) for _ in range(3)]
+    route = router.post(PATH).mock(side_effect=[*busy, sse_response([CHUNK])])
+    with stamina.set_testing(False):
+        async with AsyncGrok(api_key=API_KEY, max_retries=5) as client:
+            stream = await client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], stream=True)
+            async with stream:
+                assert [text async for text in stream.iter_text()] == ["Par"]
+    assert route.call_count == 4
     assert clock.slept == [30.0, 30.0, 30.0]

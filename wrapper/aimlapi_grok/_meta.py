@@ -116,7 +116,7 @@ def _bounded(value: object, limit: Decimal | int, where: str, component: str) ->
     if not MIN_EXPONENT <= exponent <= MAX_EXPONENT:  # 0E-600000 would print 600,000 zeros
         _drift(component, where, value, "has an implausible exponent")
         return None
-    return number.copy_abs() if number.is_zero() else number  # -0 is 0
+    return number.copy_abs()  # -0 is 0 (anything else here is already >= 0)
 
 
 def _drift(component: str, where: str, value: object, problem: str) -> None:

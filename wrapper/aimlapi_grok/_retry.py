@@ -143,24 +143,24 @@ def compute_wait(
 class RetryRun:
     """The retry bookkeeping of one call; `backoff_hook` is stamina's `on=` hook."""
 
-    __slots__ = ("label", "policy", "waits")
+    __slots__ = ("label", "policy", "scheduled")
 
-    def __init__(self, policy: RetryPolicy, label: str = "request") -> None:
+    def __init__(self, policy: RetryPolicy, label: str) -> None:
         self.policy = policy
         self.label = label
-        self.waits: list[float] = []
+        self.scheduled = 0  # retries scheduled so far
 
     def backoff_hook(self, exc: Exception) -> bool | float:
         """False to stop (not retryable or no retries left), else the wait in seconds."""
-        if not is_retryable(exc) or len(self.waits) >= self.policy.max_retries:
+        if not is_retryable(exc) or self.scheduled >= self.policy.max_retries:
             return False
-        number = len(self.waits) + 1
+        number = self.scheduled + 1
         wait = compute_wait(number, exc, self.policy)
         deadline = self.policy.deadline
         if deadline is not None and wait >= deadline.remaining():
             logger.info("no retry for %s: the call's deadline of %g s would pass", self.label, deadline.seconds)
             return False
-        self.waits.append(wait)
+        self.scheduled = number
         logger.info(
             "retry %d of %d for %s in %.3f s after %s: %s",
             number,
@@ -185,7 +185,7 @@ def retry_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: str = "request") -> T:
+def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: str) -> T:
     """Run `attempt(retries_so_far)` until it returns, retrying retryable APIErrors per `policy`."""
     try:
         return attempt(0)
@@ -205,7 +205,7 @@ def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: s
     raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
 
 
-async def acall_with_retries(attempt: Callable[[int], Awaitable[T]], policy: RetryPolicy, label: str = "request") -> T:
+async def acall_with_retries(attempt: Callable[[int], Awaitable[T]], policy: RetryPolicy, label: str) -> T:
     """The async mirror of `call_with_retries`."""
     try:
         return await attempt(0)
