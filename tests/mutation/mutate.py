@@ -53,7 +53,8 @@ TARGETS: dict[str, Target] = {
     "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_mutation_cost")),
     "_stream_chunk": Target(f"{WRAPPER}/_stream_chunk.py", _unit("test_streaming_chunk")),
     "_stream_accumulator": Target(
-        f"{WRAPPER}/_stream_accumulator.py", _unit("test_streaming_accumulator", "test_mutation_stream")
+        f"{WRAPPER}/_stream_accumulator.py",
+        _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),
     ),
     "_streaming": Target(f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call")),
     "_security": Target(f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key")),

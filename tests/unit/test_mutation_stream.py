@@ -16,9 +16,9 @@ PATH = "/v1/chat/completions"
 
 
 def chunk(*choices: Any, **top: Any) -> dict[str, Any]:
-    """A chunk with the given `choices` entries (a single non-list value is used as `choices` itself)."""
+    """A chunk with the given `choices` entries (or any `choices=` value given as a keyword)."""
     body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "x-ai/grok"}
-    body["choices"] = choices[0] if len(choices) == 1 and not isinstance(choices[0], dict) else list(choices)
+    body["choices"] = list(choices)
     body.update(top)
     return body
 
@@ -77,8 +77,9 @@ async def test_a_lone_choice_of_another_index_adds_nothing(api: Any, router: res
 @pytest.mark.parametrize(
     "odd",
     [
-        pytest.param(chunk({"0": choice("X")}), id="choices-object"),
-        pytest.param(chunk("X"), id="choices-string"),
+        pytest.param(chunk(choices={"0": choice("X")}), id="choices-object"),
+        pytest.param(chunk(choices={0: choice("X")}), id="choices-object-with-key-0"),
+        pytest.param(chunk(choices="X"), id="choices-string"),
         pytest.param(chunk(choice(5)), id="content-number"),
         pytest.param(chunk(choice(["X"])), id="content-list"),
         pytest.param(chunk(choice(None, delta="X")), id="delta-string"),
@@ -92,7 +93,9 @@ async def test_malformed_chunk_loses_no_text(api: Any, router: respx.MockRouter,
 
 async def test_choice_no_model_can_hold_is_a_stream_error_keeping_the_text(api: Any, router: respx.MockRouter) -> None:
     """Read as typed chunks, a choice that is not an object raises StreamError naming the chunk, text so far kept."""
-    router.post(PATH).mock(return_value=events(chunk(choice("Hel")), chunk(["X"]), chunk(choice("lo", finish="stop"))))
+    router.post(PATH).mock(
+        return_value=events(chunk(choice("Hel")), chunk(choices=["X"]), chunk(choice("lo", finish="stop")))
+    )
     stream = await api.create(stream=True)
     with pytest.raises(StreamError, match="stream chunk 2 cannot be read as a ChatCompletionChunk") as caught:
         await api.read_stream(stream)
@@ -124,7 +127,7 @@ async def test_reasoning_tokens_from_the_usage_chunk(
     usage: dict[str, Any] = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
     if details is not None:
         usage["completion_tokens_details"] = details
-    result = await stream_result(api, router, chunk(choice("A", finish="stop")), chunk([], usage=usage))
+    result = await stream_result(api, router, chunk(choice("A", finish="stop")), chunk(usage=usage))
     assert result.usage is not None
     assert result.usage.total_tokens == 3
     assert result.reasoning_tokens == expected
@@ -133,14 +136,14 @@ async def test_reasoning_tokens_from_the_usage_chunk(
 async def test_usage_of_the_last_usage_chunk_wins(api: Any, router: respx.MockRouter) -> None:
     """usage: null on a later chunk does not erase the usage already received."""
     usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
-    result = await stream_result(api, router, chunk([], usage=usage), chunk(choice("A", finish="stop"), usage=None))
+    result = await stream_result(api, router, chunk(usage=usage), chunk(choice("A", finish="stop"), usage=None))
     assert result.usage is not None
     assert result.usage.total_tokens == 3
 
 
 async def test_stream_cost_parts_are_kept_separately(api: Any, router: respx.MockRouter) -> None:
     """meta.usage credits in one chunk and USD in a later one: both reach the result and the client's totals."""
-    credits = chunk([], meta={"usage": {"credits_used": 40, "usd_spent": None}})
+    credits = chunk(meta={"usage": {"credits_used": 40, "usd_spent": None}})
     usd = chunk(choice("A", finish="stop"), meta={"usage": {"credits_used": None, "usd_spent": 0.5}})
     result = await stream_result(api, router, credits, usd)
     assert (result.credits_used, result.usd_spent) == (40, Decimal("0.5"))
@@ -151,6 +154,6 @@ async def test_first_id_and_model_are_kept(api: Any, router: respx.MockRouter) -
     """The stream's id and model are those of the first chunk carrying them as strings."""
     first = chunk(choice("A"), id=5, model=None)
     second = chunk(choice("B", finish="stop"), id="c-2", model="x-ai/grok-4")
-    third = chunk([], id="c-3", model="other")
+    third = chunk(id="c-3", model="other")
     result = await stream_result(api, router, first, second, third)
     assert (result.id, result.model) == ("c-2", "x-ai/grok-4")
