@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from aimlapi_grok import Grok, RequestValidationError
-from aimlapi_grok._request import MAX_SHOWN, build_body, plain_json, validate_request
+from aimlapi_grok._request import MAX_SHOWN, _describe_form, build_body, plain_json, validate_request
 from aimlapi_grok._schema import SchemaViolation
+from aimlapi_grok.types import UserMessage
 
 from .conftest import API_KEY
 
@@ -70,7 +71,7 @@ def refused(**kwargs: Any) -> list[tuple[str, str, str]]:
         ),
         ({"messages": HI, "max_retries": -1}, ("max_retries", "minimum", "must be an int >= 0")),
         ({"messages": HI, "max_retries": True}, ("max_retries", "minimum", "must be an int >= 0")),
-        ({"messages": HI, "extra_body": {"user": [object()]}}, ("user[0]", "type", "a object is not JSON data")),
+        ({"messages": HI, "extra_body": {"user": [object()]}}, ("user[0]", "type", "an object is not JSON data")),
     ],
 )
 def test_each_problem_is_explained_in_words(kwargs: dict[str, Any], expected: tuple[str, str, str]) -> None:
@@ -115,3 +116,79 @@ def test_a_valid_request_passes_and_models_become_plain_json() -> None:
         "t": 0.5,
         "s": None,
     }
+
+
+DEFS = {"$defs": {"Effort": {"enum": ["low", "high"]}, "Apple": {"type": "object"}, "XaiThing": {"type": "object"}}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "words"),
+    [
+        (True, "anything"),
+        ({}, "anything"),
+        ({"$ref": "#/$defs/Effort"}, "'low' or 'high'"),
+        ({"$ref": "#/$defs/Apple"}, "an Apple object"),
+        ({"$ref": "#/$defs/XaiThing"}, "a XaiThing object"),
+        ({"$ref": "#/$defs/Missing"}, "a Missing object"),
+        ({"allOf": [{"$ref": "#/$defs/Effort"}]}, "'low' or 'high'"),
+        ({"allOf": [{"type": "string"}, {"type": "integer"}], "type": "object"}, "an object"),
+        ({"enum": [1, "x", None]}, "1 or 'x' or None"),
+        ({"type": ["string", "null"]}, "a string or null"),
+        (
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/Apple"}]}},
+            "a list of (a string | an Apple object)",
+        ),
+        (
+            {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "null"}]}},
+            "a list of (an integer | null)",
+        ),
+        ({"type": "array", "items": {"type": "number"}}, "a list of (a number)"),
+        ({"type": "array"}, "an array"),
+        ({"type": "string", "items": {"type": "number"}}, "a string"),
+    ],
+)
+def test_allowed_forms_are_described_in_words(schema: Any, words: str) -> None:
+    """Each schema form an anyOf can list is described as a reader would say it (article, enum values, list items)."""
+    assert _describe_form(schema, DEFS) == words
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"temperature": float("inf")}, ("temperature", "inf is not a JSON number", float("inf"))),
+        ({"extra_body": {"metadata": {"k": {1: "v"}}}}, ("metadata.k", "object keys must be strings, got int", 1)),
+    ],
+)
+def test_values_that_are_not_json_are_named_with_the_value(
+    kwargs: dict[str, Any], expected: tuple[str, str, Any]
+) -> None:
+    """With a model in the body (so the body is converted), a non-JSON value is refused naming its place and value."""
+    message = UserMessage.from_dict({"role": "user", "content": "hi"})
+    with (
+        Grok(api_key=API_KEY, base_url="http://127.0.0.1:9") as client,
+        pytest.raises(RequestValidationError) as caught,
+    ):
+        client.chat.completions.create(messages=[message], **kwargs)
+    [violation] = caught.value.violations
+    assert (violation.path, violation.message, violation.value) == expected
+
+
+def test_an_object_that_is_not_json_is_kept_on_the_violation() -> None:
+    """The offending object itself is the violation's value (the caller can find it)."""
+    bad = object()
+    with (
+        Grok(api_key=API_KEY, base_url="http://127.0.0.1:9") as client,
+        pytest.raises(RequestValidationError) as caught,
+    ):
+        client.chat.completions.create(messages=HI, extra_body={"user": bad})
+    assert caught.value.violations[0].value is bad
+
+
+def test_message_of_exactly_the_limit_is_kept_whole() -> None:
+    """A schema message of exactly MAX_SHOWN characters is kept; one longer is cut to MAX_SHOWN with '...'."""
+    from aimlapi_grok._request import _shortened
+
+    exact = SchemaViolation("p", 1, "r", "m" * MAX_SHOWN)
+    assert _shortened(exact) is exact
+    longer = _shortened(SchemaViolation("p", 1, "r", "m" * (MAX_SHOWN + 1)))
+    assert longer == SchemaViolation("p", 1, "r", "m" * (MAX_SHOWN - 3) + "...")

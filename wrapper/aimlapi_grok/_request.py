@@ -176,7 +176,7 @@ def plain_json(value: Any, _open: set[int] | None = None) -> Any:
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
         return plain_json(to_dict(), _open)
-    raise _NotJSON(value, f"a {type(value).__name__} is not JSON data")
+    raise _NotJSON(value, f"{_a(type(value).__name__)} is not JSON data")
 
 
 def _plain_container(value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], open_ids: set[int]) -> Any:
@@ -338,12 +338,14 @@ def _describe_form(schema: Any, defs: dict[str, Any]) -> str:
         target = defs["$defs"].get(name, {})
         if "enum" in target:
             return " or ".join(repr(v) for v in target["enum"])
-        return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name} object"
+        return f"{_a(name)} object"
     if "allOf" in schema and len(schema["allOf"]) == 1:
         return _describe_form(schema["allOf"][0], defs)
     if "enum" in schema:
         return " or ".join(repr(v) for v in schema["enum"])
-    kinds = schema.get("type", "any")
+    kinds = schema.get("type")
+    if kinds is None:
+        return "anything"
     kinds = kinds if isinstance(kinds, list) else [kinds]
     words = []
     for kind in kinds:
@@ -352,8 +354,13 @@ def _describe_form(schema: Any, defs: dict[str, Any]) -> str:
             parts = items.get("anyOf") or items.get("oneOf") or [items]
             words.append(f"a list of ({' | '.join(_describe_form(part, defs) for part in parts)})")
         else:
-            words.append(f"a {kind}" if kind != "null" else "null")
+            words.append(_a(kind) if kind != "null" else "null")
     return " or ".join(words)
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "a string", "an array", "an ImageUrlContentPart"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _violation(path: str, value: Any, rule: str, message: str) -> SchemaViolation:
