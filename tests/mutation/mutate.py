@@ -58,6 +58,7 @@ TARGETS: dict[str, Target] = {
     ),
     "_streaming": Target(f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call")),
     "_security": Target(f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key")),
+    "batch_journal": Target(f"{WRAPPER}/batch/_journal.py", ("tests/batch/test_batch_journal.py",)),
     "normalize": Target(
         "spec/tools/normalize.py", ("tests/spec/test_spec_normalize.py", "tests/spec/test_spec_normalize_generic.py")
     ),

@@ -192,3 +192,70 @@ def test_message_of_exactly_the_limit_is_kept_whole() -> None:
     assert _shortened(exact) is exact
     longer = _shortened(SchemaViolation("p", 1, "r", "m" * (MAX_SHOWN + 1)))
     assert longer == SchemaViolation("p", 1, "r", "m" * (MAX_SHOWN - 3) + "...")
+
+
+@pytest.mark.parametrize(
+    ("messages", "path", "value"),
+    [
+        ([5], "messages[0]", 5),
+        ([{"role": "robot", "content": "x"}], "messages[0].role", "robot"),
+        ([{"role": ["user"], "content": "x"}], "messages[0].role", ["user"]),
+        ([{"role": "user", "content": 5}], "messages[0].content", 5),
+        ([{"role": "user"}], "messages[0]", {"role": "user"}),
+    ],
+)
+def test_each_violation_keeps_the_offending_value(messages: Any, path: str, value: Any) -> None:
+    """The violation for a bad message carries the value at fault (the message, its role or its content)."""
+    with (
+        Grok(api_key=API_KEY, base_url="http://127.0.0.1:9") as client,
+        pytest.raises(RequestValidationError) as caught,
+    ):
+        client.chat.completions.create(messages=messages)
+    [violation] = caught.value.violations
+    assert (violation.path, violation.value) == (path, value)
+
+
+def test_unhashable_role_is_named_not_a_crash() -> None:
+    """A role given as a list is refused with the enum message, not a TypeError."""
+    assert refused(messages=[{"role": ["user"], "content": "x"}]) == [
+        ("messages[0].role", "enum", f"['user'] is not one of {ROLES}")
+    ]
+
+
+def test_messages_as_a_tuple_are_explained_like_a_list() -> None:
+    """A tuple of messages gets the same precise per-role explanation as a list (not the generic oneOf text)."""
+    as_tuple = refused(messages=({"role": "user", "content": 5},))
+    assert as_tuple == refused(messages=[{"role": "user", "content": 5}])
+    assert as_tuple[0][0] == "messages[0].content"
+
+
+def test_an_any_of_problem_and_another_problem_are_both_reported() -> None:
+    """A content of the wrong form and a temperature out of range: both problems, each with its own message."""
+    assert refused(messages=[{"role": "user", "content": 5}], temperature=3) == [
+        ("messages[0].content", "anyOf", f"5 is none of: a string, a list of ({PARTS}) (user message)"),
+        ("temperature", "maximum", "3 is greater than the maximum of 2"),
+    ]
+
+
+def test_reasoning_conflict_keeps_the_reasoning_value() -> None:
+    """The effort-or-max_tokens violation carries the reasoning object given."""
+    with pytest.raises(RequestValidationError) as caught:
+        validate_request(build_body(HI, False, {"reasoning": {"effort": "low", "max_tokens": 5}}), "ok", 0)
+    assert caught.value.violations[0].value == {"effort": "low", "max_tokens": 5}
+
+
+def test_validate_request_checks_the_schema_unless_told_it_was_checked() -> None:
+    """Called alone, validate_request checks the body against the spec; schema_checked=True skips only that part."""
+    body = build_body(HI, False, {"temperature": 3})
+    with pytest.raises(RequestValidationError, match="temperature"):
+        validate_request(body, "ok", 0)
+    validate_request(body, "ok", 0, schema_checked=True)
+
+
+def test_a_value_shown_at_exactly_the_limit_is_whole() -> None:
+    """A bad value whose repr is exactly MAX_SHOWN characters is shown whole; one character more is cut."""
+    exact = "x" * (MAX_SHOWN - 2)  # repr adds two quotes
+    [(_, _, message)] = refused(messages=HI, client_request_id=exact)
+    assert message.startswith(repr(exact) + " must be")
+    [(_, _, message)] = refused(messages=HI, client_request_id=exact + "x")
+    assert message.startswith(repr(exact + "x")[: MAX_SHOWN - 3] + "... must be")

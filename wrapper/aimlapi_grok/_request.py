@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -67,6 +68,7 @@ else:
 
 SPEC_PARAMS: frozenset[str] = surface().BODY_PARAMS
 CALL_OPTIONS = frozenset(CallOptions.__annotations__)
+_MESSAGE_PATH = re.compile(r"messages\[(\d+)\]")
 _MODEL_PARAM = "model"  # the request field naming the model: DEFAULT_MODEL fills it in when not given
 # One encoder for every call: json.dumps with non-default options builds a new one each time.
 # ensure_ascii=False: UTF-8 text as is, so a lone surrogate fails to encode here instead of reaching the API.
@@ -267,7 +269,7 @@ def _explain_messages(body: Mapping[str, Any], problems: list[SchemaViolation]) 
     out: list[SchemaViolation] = []
     for problem in problems:
         index = _message_index(problem.path)
-        if problem.rule != "oneOf" or index is None or not isinstance(messages, list) or index >= len(messages):
+        if problem.rule != "oneOf" or index is None or not isinstance(messages, list | tuple):
             out.append(_shortened(problem))
             continue
         out.extend(_message_problems(problem.path, messages[index]))
@@ -275,11 +277,9 @@ def _explain_messages(body: Mapping[str, Any], problems: list[SchemaViolation]) 
 
 
 def _message_index(path: str) -> int | None:
-    if path.startswith("messages[") and path.endswith("]"):
-        inside = path[len("messages[") : -1]
-        if inside.isdigit():
-            return int(inside)
-    return None
+    """i for the path "messages[i]" (the validator's path into the very list validated), else None."""
+    found = _MESSAGE_PATH.fullmatch(path)
+    return int(found[1]) if found else None
 
 
 def _message_problems(path: str, message: Any) -> list[SchemaViolation]:
@@ -321,7 +321,7 @@ def _explain_alternatives(component: str, value: Any, problems: list[SchemaViola
         node: Any = defs
         for part in location or []:
             node = node[part]
-        if location and isinstance(node, list):
+        if location:  # it ends with "anyOf": node is the list of alternatives
             forms = ", ".join(_describe_form(alternative, defs) for alternative in node)
             message = f"{_shown(problem.value)} is none of: {forms}"
             out.append(_violation(problem.path, problem.value, "anyOf", message))
@@ -334,7 +334,7 @@ def _describe_form(schema: Any, defs: dict[str, Any]) -> str:
     if not isinstance(schema, dict):
         return "anything"
     if "$ref" in schema:
-        name = str(schema["$ref"]).rsplit("/", 1)[-1]
+        name = str(schema["$ref"]).rpartition("/")[2]
         target = defs["$defs"].get(name, {})
         if "enum" in target:
             return " or ".join(repr(v) for v in target["enum"])
