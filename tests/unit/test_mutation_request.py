@@ -259,3 +259,33 @@ def test_a_value_shown_at_exactly_the_limit_is_whole() -> None:
     assert message.startswith(repr(exact) + " must be")
     [(_, _, message)] = refused(messages=HI, client_request_id=exact + "x")
     assert message.startswith(repr(exact + "x")[: MAX_SHOWN - 3] + "... must be")
+
+
+def test_stream_flag_is_sent_only_for_streams() -> None:
+    """stream=True puts "stream": true in the body; a plain call sends no stream field at all."""
+    assert build_body(HI, True, {})["stream"] is True
+    assert "stream" not in build_body(HI, False, {})
+
+
+def test_unknown_keywords_are_all_named() -> None:
+    """Two unknown keywords raise one TypeError naming both, sorted and comma separated."""
+    with pytest.raises(TypeError, match=r"^create\(\) got unexpected keyword argument\(s\): bogus, foo$"):
+        build_body(HI, False, {"foo": 1, "bogus": 2})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "value"),
+    [
+        ({"messages": "hi"}, "hi"),
+        ({"messages": HI, "client_request_id": "bad id!"}, "bad id!"),
+        ({"messages": HI, "max_retries": -1}, -1),
+    ],
+)
+def test_call_option_violations_keep_the_value(kwargs: dict[str, Any], value: Any) -> None:
+    """messages that are not a list, a bad client_request_id or max_retries: the violation carries the value."""
+    with (
+        Grok(api_key=API_KEY, base_url="http://127.0.0.1:9") as client,
+        pytest.raises(RequestValidationError) as caught,
+    ):
+        client.chat.completions.create(**kwargs)
+    assert caught.value.violations[0].value == value

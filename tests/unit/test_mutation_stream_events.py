@@ -160,3 +160,29 @@ def test_stream_cost_drift_names_the_chunk_field() -> None:
         warnings.simplefilter("error")
         acc.decode(chunk(meta={"usage": {"credits_used": 3, "usd_spent": "0.25"}}))
     assert (acc.snapshot().credits_used, acc.snapshot().usd_spent) == (3, Decimal("0.25"))
+
+
+def test_unindexed_first_tool_fragment_starts_call_zero() -> None:
+    """A first tool call fragment with neither index nor id starts call 0; the next unindexed one continues it."""
+    acc = accumulator()
+    acc.decode(chunk({"tool_calls": [{"function": {"name": "weather", "arguments": '{"ci'}}]}))
+    acc.decode(chunk({"tool_calls": [{"function": {"arguments": 'ty": "Oslo"}'}}]}))
+    [call] = acc.snapshot().tool_calls
+    assert (call.index, call.name, call.parse_arguments()) == (0, "weather", {"city": "Oslo"})
+
+
+def test_text_delta_is_empty_before_any_event() -> None:
+    """A new accumulator's text_delta is "" (no chunk decoded yet)."""
+    assert accumulator().text_delta == ""
+
+
+def test_a_cut_stream_says_it_is_incomplete() -> None:
+    """A body that ends before [DONE] or a finish reason raises StreamError saying how many chunks arrived."""
+    acc = accumulator()
+    acc.decode(chunk({"content": "par"}))
+    with pytest.raises(StreamError) as caught:
+        acc.check_end_of_body()
+    assert str(caught.value) == (
+        "the stream ended after 1 chunk(s) without [DONE] or a finish reason (the answer is incomplete)"
+    )
+    assert caught.value.partial_text == "par"
