@@ -140,8 +140,9 @@ def mutate(name: str, max_children: int) -> float:
     print(f"== {name}: mutating {target.path} with {', '.join(target.tests)}", flush=True)
     _mutmut(folder, "run", "--max-children", str(max_children))
     statuses = dict(re.findall(r"^\s+(\S+): (.+)$", _mutmut(folder, "results", "--all", "true"), flags=re.MULTILINE))
-    equivalent = _equivalents()
-    counted = {k: v for k, v in statuses.items() if k not in equivalent}
+    listed = _equivalents()
+    stale = sorted(k for k in listed if statuses.get(k, "survived") != "survived" and k in statuses)
+    counted = {k: v for k, v in statuses.items() if k not in listed or k in stale}
     killed = [k for k, v in counted.items() if v in {"killed", "timeout", "caught by type check"}]
     survivors = sorted(k for k in counted if k not in killed)
     score = len(killed) / len(counted) if counted else 1.0
@@ -150,6 +151,8 @@ def mutate(name: str, max_children: int) -> float:
         f"{len(statuses) - len(counted)} listed as equivalent; {len(survivors)} survivors",
         flush=True,
     )
+    for name in stale:
+        print(f"   stale entry in {EQUIVALENTS.name}: {name} is {statuses[name]}, remove it", flush=True)
     if survivors:
         print(_diffs(folder, survivors), flush=True)
     return score
