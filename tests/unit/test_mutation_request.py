@@ -289,3 +289,11 @@ def test_call_option_violations_keep_the_value(kwargs: dict[str, Any], value: An
     ):
         client.chat.completions.create(**kwargs)
     assert caught.value.violations[0].value == value
+
+
+def test_a_top_level_any_of_problem_keeps_the_other_problems() -> None:
+    """tool_choice of no allowed form plus temperature out of range: both are reported, in the validator's order."""
+    assert refused(messages=HI, tool_choice=5, temperature=3) == [
+        ("tool_choice", "anyOf", "5 is none of: 'none' or 'auto' or 'required', a NamedFunctionToolChoice object"),
+        ("temperature", "maximum", "3 is greater than the maximum of 2"),
+    ]
