@@ -57,7 +57,9 @@ TARGETS: dict[str, Target] = {
         _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),
     ),
     "_streaming": Target(f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call")),
-    "_security": Target(f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key")),
+    "_security": Target(
+        f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key", "test_mutation_security")
+    ),
     "batch_journal": Target(f"{WRAPPER}/batch/_journal.py", ("tests/batch/test_batch_journal.py",)),
     "normalize": Target(
         "spec/tools/normalize.py", ("tests/spec/test_spec_normalize.py", "tests/spec/test_spec_normalize_generic.py")
