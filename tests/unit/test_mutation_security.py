@@ -102,6 +102,7 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
 def test_base_url_trailing_slashes_and_v1() -> None:
     """Trailing slashes are dropped; a base ending in /v1 (openai style) gets the path once, not /v1/v1."""
     assert resolve_base_url("https://api.example.com/v1//", allow_insecure_http=False) == "https://api.example.com/v1"
+    assert resolve_base_url("https://api.example.com/X/", allow_insecure_http=False) == "https://api.example.com/X"
     assert chat_completions_url("https://api.example.com/v1") == "https://api.example.com/v1/chat/completions"
     assert chat_completions_url("https://api.example.com") == "https://api.example.com/v1/chat/completions"
     assert chat_completions_url("https://api.example.com/V1") == "https://api.example.com/V1/v1/chat/completions"
