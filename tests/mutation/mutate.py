@@ -43,14 +43,15 @@ def _unit(*names: str) -> tuple[str, ...]:
 
 # Which unit tests pin each module down (mutmut only runs, per mutant, those that reach it).
 TARGETS: dict[str, Target] = {
-    "_retry": Target(f"{WRAPPER}/_retry.py", _unit("test_retries", "test_mutation_retry")),
+    "_retry": Target(f"{WRAPPER}/_retry.py", _unit("test_retries", "test_deadline", "test_mutation_retry")),
     "_request": Target(
-        f"{WRAPPER}/_request.py", _unit("test_validation", "test_request_body", "test_mutation_request")
+        f"{WRAPPER}/_request.py",
+        _unit("test_validation", "test_request_body", "test_hostile_arguments", "test_mutation_request"),
     ),
     "_response": Target(f"{WRAPPER}/_response.py", _unit("test_content", "test_hostile_answers", "test_tools")),
     "_drift": Target(f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta")),
     "_meta": Target(f"{WRAPPER}/_meta.py", _unit("test_cost", "test_mutation_cost", "test_mutation_meta")),
-    "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_mutation_cost")),
+    "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_budget_in_flight", "test_mutation_cost")),
     "_stream_chunk": Target(f"{WRAPPER}/_stream_chunk.py", _unit("test_streaming_chunk")),
     "_stream_accumulator": Target(
         f"{WRAPPER}/_stream_accumulator.py",
