@@ -42,11 +42,12 @@ def _unit(*names: str) -> tuple[str, ...]:
 
 
 # Which unit tests pin each module down (mutmut only runs, per mutant, those that reach it).
+# test_hostile_arguments is left out: its 100,000-deep value overflows the stack under mutmut's trampolines.
 TARGETS: dict[str, Target] = {
     "_retry": Target(f"{WRAPPER}/_retry.py", _unit("test_retries", "test_deadline", "test_mutation_retry")),
     "_request": Target(
         f"{WRAPPER}/_request.py",
-        _unit("test_validation", "test_request_body", "test_hostile_arguments", "test_mutation_request"),
+        _unit("test_validation", "test_request_body", "test_mutation_request"),
     ),
     "_response": Target(f"{WRAPPER}/_response.py", _unit("test_content", "test_hostile_answers", "test_tools")),
     "_drift": Target(f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta")),
