@@ -14,11 +14,12 @@ OLD ?=
 NEW ?=
 COMMIT ?=
 
-.PHONY: help install venv spec generate spec-update spec-diff lint test fuzz mutate demo demo-batch bench clean
+.PHONY: help install venv lock spec generate spec-update spec-diff lint test fuzz mutate demo demo-batch bench clean
 
 help:
 	@echo "make install      build .venv, materialize + verify the spec, generate the client, install the package"
 	@echo "make test         lint (ruff, mypy strict) and the whole test suite"
+	@echo "make lock         rebuild requirements/dev.lock (with hashes) from requirements/dev.in"
 	@echo "make spec         materialize the pinned spec (SPEC_MIRROR=<dir> for an offline mirror)"
 	@echo "make generate     regenerate generated/ from SPEC=<file> (default: the locked spec)"
 	@echo "make spec-update COMMIT=<sha>   re-pin, show the API diff, regenerate"
@@ -31,10 +32,17 @@ help:
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==25.3"
 
+# Every download is checked against the hashes in the lock (pip itself included). The lock is
+# complete (--no-deps installs exactly it, whatever pip the venv starts with); pip check proves it.
 venv: $(PY)
-	$(PY) -m pip install --quiet -r requirements/dev.lock
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(PY) -m pip check
+
+# The lock is built from the direct pins in requirements/dev.in; the versions it already holds are kept.
+lock: venv
+	$(BIN)/uv pip compile --quiet requirements/dev.in --generate-hashes --python-version 3.11 \
+		--custom-compile-command "make lock" --output-file requirements/dev.lock
 
 install: venv
 	$(MAKE) spec
