@@ -25,7 +25,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # The generator and what spec/tools need, pinned as in requirements/dev.lock.
-GENERATOR_REQUIREMENTS = ["openapi-python-client==0.29.1", "ruff==0.17.6", "PyYAML==6.0.4"]
+GENERATOR_REQUIREMENTS = ["openapi-python-client==0.29.1", "ruff==0.17.6", "PyYAML==6.0.4", "jsonschema_rs==0.60.3"]
 PACKAGE = Path("generated") / "aimlapi_grok_api"
 # The files that say generation finished (the generator's output, then what spec/tools/generate.py adds last).
 COMPLETE_MARKERS = ("models/__init__.py", "_spec/openapi.json", "_spec/json_schema.json", "_surface.py", "_params.py")

@@ -3,6 +3,9 @@
 The rules are generic (they match concepts, not JSON paths); this module is
 the engine that applies them. See the rule file for what each rule does and why.
 
+The rule file is checked against its schema first (spec/tools/normalize_rules.py); the
+engine then runs its sections in the order the file's `stages` list gives.
+
 Usage:
     python spec/tools/normalize.py IN.json OUT.json [--rules RULES.yaml]
 """
@@ -22,7 +25,14 @@ from typing import Any
 
 import yaml
 
-RULES = Path(__file__).resolve().parents[1] / "rules" / "normalize.yaml"
+# Run as a script, only spec/tools is on sys.path; the tools import each other
+# as `spec.tools.*` from the repository root (one way for scripts, tests and mypy).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from spec.tools.normalize_rules import RULES, NormalizeError, check_rules, load_rules
+
+__all__ = ["METHODS", "REF_PREFIX", "NormalizeError", "Normalizer", "is_normalized", "load_rules", "normalize"]
+
 # Set on the normalized document's `info`, so tools can tell a normalized file
 # from a published one without knowing which schemas this API has.
 NORMALIZED_MARK = "x-normalized"
@@ -32,10 +42,6 @@ COMBINATORS = ("anyOf", "oneOf", "allOf")
 IDENTITY_IGNORED = frozenset({"description", "example", "examples"})
 
 Schema = dict[str, Any]
-
-
-class NormalizeError(Exception):
-    """The document cannot be normalized with these rules."""
 
 
 @dataclass(frozen=True)
@@ -92,12 +98,8 @@ def matches(select: dict[str, Any], schema: Schema, ctx: Context) -> bool:
         "const": lambda v: const_value(schema, v) is not None,
         "value": lambda v: const_value(schema, select["const"]) == v,
     }
-    for key, expected in select.items():
-        if key not in checks:
-            raise NormalizeError(f"unknown selector {key!r} in rule {select}")
-        if not checks[key](expected):
-            return False
-    return True
+    # The rule file's schema admits only the selectors above.
+    return all(checks[key](expected) for key, expected in select.items())
 
 
 def child_schemas(schema: Schema, ctx: Context) -> Iterator[tuple[Schema, Context]]:
@@ -139,31 +141,29 @@ def body_schemas(op: Schema) -> Iterator[tuple[Schema, Context]]:
 
 class Normalizer:
     def __init__(self, rules: dict[str, Any]) -> None:
+        check_rules(rules)
         self.rules = rules
         self.components: dict[str, Schema] = {}
         self.by_identity: dict[str, str] = {}
+        # Each stage of the rule file's `stages` list, by its section name (the schema lists the same names).
+        self.stages: dict[str, Callable[[Schema], None]] = {
+            "published_components": self.resolve_published_components,
+            "missing_success_body": self.add_missing_success_bodies,
+            "document": self.fix_document,
+            "alias_paths": self.merge_alias_paths,
+            "corrections": self.correct_all,
+            "error_responses": self.add_error_responses,
+            "response_tolerance": self.tolerate_all,
+            "naming": self.hoist_all,
+            "nullable_enums": self.name_nullable_enums,
+            "operations": self.name_operations,
+        }
 
     def run(self, published: Schema) -> Schema:
         doc = copy.deepcopy(published)
         doc.setdefault("info", {})[NORMALIZED_MARK] = True
-        self.inline_body_refs(doc)
-        self.prune_components(doc)
-        self.add_missing_success_bodies(doc)
-        self.fix_document(doc)
-        self.merge_alias_paths(doc)
-        for _, _, op in operations(doc):
-            for media, ctx in body_schemas(op):
-                for schema, sub_ctx in list(walk(media["schema"], ctx)):
-                    self.correct(schema, sub_ctx, op)
-        self.add_error_responses(doc)
-        for _, _, op in operations(doc):
-            for media, ctx in body_schemas(op):
-                if ctx.where == "response":
-                    for schema, _ in walk(media["schema"], ctx):
-                        self.tolerate(schema)
-        self.hoist_all(doc)
-        self.name_nullable_enums(doc)
-        self.name_operations(doc)
+        for stage in self.rules["stages"]:
+            self.stages[stage](doc)
         return doc
 
     def name_operations(self, doc: Schema) -> None:
@@ -177,7 +177,14 @@ class Normalizer:
             if tag and not op.get("tags"):
                 op["tags"] = [tag.group(1)]
 
-    # 0. published components -------------------------------------------
+    # published components -------------------------------------------------
+    def resolve_published_components(self, doc: Schema) -> None:
+        switches = self.rules["published_components"]
+        if switches["inline_body_refs"]["enabled"]:
+            self.inline_body_refs(doc)
+        if switches["prune_unreachable"]["enabled"]:
+            self.prune_components(doc)
+
     def inline_body_refs(self, doc: Schema) -> None:
         """Every `$ref` in an operation's bodies becomes a copy of its target (recursive ones stay refs)."""
         published = doc.get("components", {}).get("schemas", {})
@@ -212,9 +219,10 @@ class Normalizer:
                 "content": {media_type: {"schema": schema} for media_type, schema in content.items()},
             }
 
-    # 1. document fixes ---------------------------------------------------
+    # document fixes -------------------------------------------------------
     def fix_document(self, doc: Schema) -> None:
-        drop = set(self.rules["document"]["drop_extensions"])
+        document = self.rules["document"]
+        drop = set(document["drop_extensions"]["names"])
         for item in doc.get("paths", {}).values():
             for key in [k for k in item if k in drop]:
                 del item[key]
@@ -222,13 +230,14 @@ class Normalizer:
             for key in [k for k in op if k in drop]:
                 del op[key]
             for status, response in op.get("responses", {}).items():
-                if not response.get("description"):
+                if document["response_description"]["enabled"] and not response.get("description"):
                     response["description"] = status_phrase(status)
             for media, ctx in body_schemas(op):
                 for schema, _ in walk(media["schema"], ctx):
-                    schema.pop("title", None)
+                    if document["drop_schema_titles"]["enabled"]:
+                        schema.pop("title", None)
 
-    # 2. alias paths -------------------------------------------------------
+    # alias paths ----------------------------------------------------------
     def merge_alias_paths(self, doc: Schema) -> None:
         pattern = re.compile(self.rules["alias_paths"]["pattern"])
         paths = doc.get("paths", {})
@@ -243,7 +252,13 @@ class Normalizer:
             if differences:
                 canonical_item.setdefault("x-alias-differences", {})[alias] = differences
 
-    # 3. corrections -------------------------------------------------------
+    # corrections ----------------------------------------------------------
+    def correct_all(self, doc: Schema) -> None:
+        for _, _, op in operations(doc):
+            for media, ctx in body_schemas(op):
+                for schema, sub_ctx in list(walk(media["schema"], ctx)):
+                    self.correct(schema, sub_ctx, op)
+
     def correct(self, schema: Schema, ctx: Context, op: Schema) -> None:
         for rule in self.rules["corrections"]:
             if not matches(rule["select"], schema, ctx):
@@ -258,7 +273,7 @@ class Normalizer:
             if "copy_property" in rule:
                 copy_property(schema, op, **rule["copy_property"])
 
-    # 4. error responses ---------------------------------------------------
+    # error responses ------------------------------------------------------
     def add_error_responses(self, doc: Schema) -> None:
         spec = self.rules["error_responses"]
         name = spec["schema_name"]
@@ -274,19 +289,27 @@ class Normalizer:
                     content["text/html"] = {"schema": {"type": "string"}}
                 responses[status] = {"description": description, "content": content}
 
-    # 5. response tolerance ------------------------------------------------
+    # response tolerance ---------------------------------------------------
+    def tolerate_all(self, doc: Schema) -> None:
+        for _, _, op in operations(doc):
+            for media, ctx in body_schemas(op):
+                if ctx.where == "response":
+                    for schema, _ in walk(media["schema"], ctx):
+                        self.tolerate(schema)
+
     def tolerate(self, schema: Schema) -> None:
         required = schema.get("required")
         if not required:
             return
-        keep = sorted(name for name in required if const_value(schema, name) is not None)
+        keep_single_value_enums = self.rules["response_tolerance"]["keep_required"] == "single_value_enums"
+        keep = sorted(name for name in required if keep_single_value_enums and const_value(schema, name) is not None)
         schema["x-published-required"] = sorted(required)
         if keep:
             schema["required"] = keep
         else:
             del schema["required"]
 
-    # 6. hoisting and naming -----------------------------------------------
+    # naming (hoisting) ----------------------------------------------------
     def hoist_all(self, doc: Schema) -> None:
         for _, _, op in operations(doc):
             response_name = ""
@@ -301,7 +324,9 @@ class Normalizer:
 
     def name_nullable_enums(self, doc: Schema) -> None:
         """A model's nullable enum property refers to a named enum through a nullable allOf."""
-        schemas = doc["components"]["schemas"]
+        if not self.rules["nullable_enums"]["enabled"]:
+            return
+        schemas = doc.get("components", {}).get("schemas", {})
         for model in sorted(schemas):
             for prop, sub in schemas[model].get("properties", {}).items():
                 if not (sub.get("nullable") and "enum" in sub and "$ref" not in sub):
@@ -468,11 +493,6 @@ def is_normalized(doc: Schema) -> bool:
         for body in [op.get("requestBody", {}), *success]:
             refs += [media.get("schema", {}).get("$ref", "") for media in body.get("content", {}).values()]
     return bool(refs) and all(ref.startswith(REF_PREFIX) and ref.removeprefix(REF_PREFIX) in schemas for ref in refs)
-
-
-def load_rules(path: Path = RULES) -> dict[str, Any]:
-    rules: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return rules
 
 
 def normalize(published: Schema, rules: dict[str, Any] | None = None) -> Schema:

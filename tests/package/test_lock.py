@@ -25,7 +25,7 @@ def requirement_lines(text: str) -> Iterator[str]:
 
 def direct_pins() -> dict[str, str]:
     """The `name==version` lines of requirements/dev.in, by canonical name."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in requirement_lines(DIRECT.read_text(encoding="utf-8")):
         name, _, version = line.partition("==")
         assert version, f"requirements/dev.in: {line!r} is not pinned with =="
@@ -36,7 +36,7 @@ def direct_pins() -> dict[str, str]:
 def locked_entries() -> dict[str, tuple[str, list[str]]]:
     """Each requirement of requirements/dev.lock: canonical name -> (version, its hashes)."""
     text = LOCK.read_text(encoding="utf-8").replace("\\\n", " ")
-    entries = {}
+    entries: dict[str, tuple[str, list[str]]] = {}
     for line in requirement_lines(text):
         spec, *options = line.split(" --")
         name, _, version = spec.strip().partition("==")

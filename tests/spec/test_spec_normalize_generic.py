@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
-from spec.tools.normalize import NormalizeError, load_rules, normalize
+from spec.tools.normalize import NormalizeError, Normalizer, load_rules, normalize
+from spec.tools.normalize_rules import RULES_SCHEMA
 
 Spec = dict[str, Any]
 
@@ -155,8 +157,108 @@ def test_unknown_selector_in_a_rule_is_refused() -> None:
     """A misspelt selector in the rule file is an error naming it, not a rule that silently never fires."""
     rules = load_rules()
     rules["corrections"] = [{"select": {"propety": "delta"}, "set": {"required": []}, "reason": "typo"}]
-    with pytest.raises(NormalizeError, match="unknown selector 'propety'"):
+    with pytest.raises(NormalizeError, match=r"corrections/0/select: .*'propety' was unexpected"):
         normalize(thing_spec(), rules)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda rules: rules["naming"][0].pop("reason"), r'naming/0: "reason" is a required property'),
+        (lambda rules: rules["operations"].update(reason="  "), r"operations/reason: .* does not match"),
+        (
+            lambda rules: rules["document"]["drop_schema_titles"].pop("enabled"),
+            r'drop_schema_titles: "enabled" is a required property',
+        ),
+        (lambda rules: rules["nullable_enums"].update(enabled="yes"), r"nullable_enums/enabled: .*boolean"),
+        (lambda rules: rules["response_tolerance"].update(keep_required="all"), r"response_tolerance/keep_required"),
+        (lambda rules: rules["stages"].pop(), r"stages: .* has less than 10 items"),
+        (lambda rules: rules["stages"].append("hoisting"), r'stages/10: "hoisting" is not one of'),
+        (lambda rules: rules.update(alias_path={}), r"\(top level\): .*'alias_path' was unexpected"),
+    ],
+    ids=[
+        "no reason",
+        "blank reason",
+        "switch without enabled",
+        "switch not boolean",
+        "unknown mode",
+        "stage missing",
+        "unknown stage",
+        "misspelt section",
+    ],
+)
+def test_a_rule_file_that_breaks_its_schema_is_refused_naming_where(
+    edit: Callable[[dict[str, Any]], object], expected: str
+) -> None:
+    """The rule file is checked against spec/rules/normalize.schema.yaml; each error names its place and cause."""
+    rules = load_rules()
+    edit(rules)
+    with pytest.raises(NormalizeError, match=expected):
+        normalize(thing_spec(), rules)
+
+
+def test_every_stage_the_schema_admits_is_one_the_engine_runs() -> None:
+    """The engine has a step for each stage name the schema allows in `stages`, and no other."""
+    schema = yaml.safe_load(RULES_SCHEMA.read_text(encoding="utf-8"))
+    assert sorted(Normalizer(load_rules()).stages) == sorted(schema["properties"]["stages"]["items"]["enum"])
+
+
+def switched_off(*keys: str) -> dict[str, Any]:
+    """The shipped rules with the switch at `keys` (a path into the rule file) disabled."""
+    rules = load_rules()
+    switch = rules
+    for key in keys:
+        switch = switch[key]
+    switch["enabled"] = False
+    return rules
+
+
+def test_document_switches_are_read() -> None:
+    """With `response_description` and `drop_schema_titles` off, descriptions stay missing and titles stay."""
+    rules = switched_off("document", "response_description")
+    rules["document"]["drop_schema_titles"]["enabled"] = False
+    normalized = normalize(thing_spec(), rules)
+    assert "description" not in normalized["paths"]["/v2/things"]["post"]["responses"]["200"]
+    assert normalized["components"]["schemas"]["ThingRequest"]["title"] == "acme/thing-model-9"
+
+
+def test_nullable_enums_switch_is_read() -> None:
+    """With `nullable_enums` off, the corrected finish_reason stays an inline nullable enum (no named component)."""
+    normalized = normalize(thing_spec(), switched_off("nullable_enums"))
+    schemas = normalized["components"]["schemas"]
+    assert "ChoiceFinishReason" not in schemas
+    assert schemas["Choice"]["properties"]["finish_reason"] == {"type": "string", "enum": ["stop"], "nullable": True}
+
+
+def test_keep_required_mode_is_read() -> None:
+    """`keep_required: none` makes even the single-valued `object` optional; the published list is still kept."""
+    rules = load_rules()
+    rules["response_tolerance"]["keep_required"] = "none"
+    thing = normalize(thing_spec(), rules)["components"]["schemas"]["Thing"]
+    assert "required" not in thing
+    assert thing["x-published-required"] == ["id", "object", "usage", "widgets"]
+
+
+def test_published_component_switches_are_read() -> None:
+    """With both switches off, a `$ref` body stays a reference and unreachable components are kept."""
+    rules = switched_off("published_components", "inline_body_refs")
+    rules["published_components"]["prune_unreachable"]["enabled"] = False
+    spec = thing_spec()
+    request = spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]
+    spec["components"] = {"schemas": {"Req.DTO": request["schema"], "Unused.DTO": {"type": "string"}}}
+    request["schema"] = {"$ref": "#/components/schemas/Req.DTO"}
+    schemas = normalize(spec, rules)["components"]["schemas"]
+    assert {"Req.DTO", "Unused.DTO"} <= set(schemas)
+    assert "ThingRequest" not in schemas
+
+
+def test_stages_run_in_the_order_the_rule_file_lists() -> None:
+    """Naming operations before hoisting finds no response component, so the id falls back to the path."""
+    rules = load_rules()
+    rules["stages"].remove("operations")
+    rules["stages"].insert(rules["stages"].index("naming"), "operations")
+    operation = normalize(thing_spec(), rules)["paths"]["/v2/things"]["post"]
+    assert operation["operationId"] == "create_v2_things"
 
 
 def test_body_refs_under_any_component_name_give_the_inline_components(things: Spec) -> None:
@@ -187,7 +289,7 @@ def test_body_refs_under_any_component_name_give_the_inline_components(things: S
 def test_a_recursive_body_ref_stays_a_reference() -> None:
     """A component that refers to itself is inlined once and its recursion kept as a `$ref` to the kept component."""
     spec = thing_spec()
-    node = {"type": "object", "properties": {"label": {"type": "string"}}}
+    node: Spec = {"type": "object", "properties": {"label": {"type": "string"}}}
     node["properties"]["children"] = {"type": "array", "items": {"$ref": "#/components/schemas/Node.DTO"}}
     spec["components"] = {"schemas": {"Node.DTO": node}}
     request = spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
