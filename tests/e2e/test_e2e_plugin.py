@@ -60,34 +60,39 @@ def _free_port() -> int:
         return port
 
 
+USER_CLI = [{"role": "user", "content": "cli"}]
+
+
 def test_serve_runs_an_emulator_in_the_foreground_until_stopped() -> None:
     """serve(host, port) answers on that port in its own process and shuts down cleanly on SIGTERM."""
     port = _free_port()
     code = f"from aimlapi_grok.testing import serve; serve('127.0.0.1', {port}, log_level='warning')"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                response = httpx.post(
-                    f"http://127.0.0.1:{port}/chat/completions",
-                    json={"model": "x-ai/grok-4-1-fast-reasoning", "messages": [{"role": "user", "content": "cli"}]},
-                    headers={"Authorization": "Bearer any"},
-                    timeout=5,
-                )
-                break
-            except httpx.ConnectError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "serve() did not start listening within 15 s"
-                time.sleep(0.05)
-        assert response.json()["choices"][0]["message"]["content"] == emulated_text("cli")
-    finally:
-        process.terminate()
+    # The with block closes the pipes (an unclosed one is a ResourceWarning, an error under filterwarnings).
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    response = httpx.post(
+                        f"http://127.0.0.1:{port}/chat/completions",
+                        json={"model": "x-ai/grok-4-1-fast-reasoning", "messages": USER_CLI},
+                        headers={"Authorization": "Bearer any"},
+                        timeout=5,
+                    )
+                    break
+                except httpx.ConnectError:
+                    assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                    assert time.monotonic() < deadline, "serve() did not start listening within 15 s"
+                    time.sleep(0.05)
+            assert response.json()["choices"][0]["message"]["content"] == emulated_text("cli")
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        stderr = process.stderr.read() if process.stderr else b""
     # uvicorn shuts down gracefully, then re-raises the signal it caught, so the exit status is SIGTERM's.
     assert process.returncode in (0, -signal.SIGTERM)
-    assert b"Traceback" not in (process.stderr.read() if process.stderr else b"")
+    assert b"Traceback" not in stderr

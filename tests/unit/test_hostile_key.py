@@ -24,6 +24,7 @@ from aimlapi_grok import (
     AuthenticationError,
     BudgetExceededError,
     ConfigurationError,
+    DriftWarning,
     Grok,
     GrokError,
     InternalServerError,
@@ -104,7 +105,8 @@ def _one_of_each() -> list[GrokError]:
     """An instance of every exception class the package exports, built as the library builds them."""
     status = _status_error()
     accumulator = StreamAccumulator(request=_request())
-    accumulator.decode(json.dumps({"choices": [{"index": 0, "delta": {"content": "partial"}}]}))
+    with pytest.warns(DriftWarning, match="created: required field is missing"):
+        accumulator.decode(json.dumps({"choices": [{"index": 0, "delta": {"content": "partial"}}]}))
     stream_error = accumulator.error(f"the stream carried an error: {ECHO}", body={"message": ECHO})
     completion_response = httpx.Response(200, content=b"<html>Bearer " + API_KEY.encode(), request=_request())
     errors: list[GrokError] = [
