@@ -75,8 +75,9 @@ lint:
 	$(BIN)/ruff format --check wrapper tests spec/tools bench hatch_build.py
 	$(BIN)/mypy wrapper/aimlapi_grok spec/tools tests/typing hatch_build.py
 
+# Branch coverage of wrapper/ and spec/tools (subprocesses included); the gate is fail_under in pyproject.toml.
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest --cov
 
 # The full fuzz run; replay a failure with FUZZ_SEED=<printed seed> make fuzz.
 ifndef FUZZ_SEED
@@ -124,4 +125,4 @@ bench:
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) spec/build build/mutate mutants generated/aimlapi_grok_api .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) spec/build build/mutate mutants generated/aimlapi_grok_api .mypy_cache .ruff_cache .pytest_cache .hypothesis .coverage .coverage.*
