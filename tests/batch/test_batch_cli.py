@@ -14,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from aimlapi_grok.testing import FaultMix
-from batch_support import emulator, journal_states, numbered_lines, read_output, write_jsonl
+
+from .batch_support import emulator, journal_states, numbered_lines, read_output, write_jsonl
 
 CLI = [sys.executable, "-m", "aimlapi_grok._cli"]
 KEY = "batch-cli-test-key"

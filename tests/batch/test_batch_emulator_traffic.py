@@ -8,7 +8,8 @@ import threading
 import httpx
 import pytest
 from aimlapi_grok.testing import Emulator, FaultMix, FaultSpecError, RateLimit, parse_fault_mix, run_emulator
-from batch_support import emulator
+
+from .batch_support import emulator
 
 BODY = {"model": "x-ai/grok-4-1-fast-reasoning", "messages": [{"role": "user", "content": "hi"}]}
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from aimlapi_grok.batch import BatchInputError, Shard, check_records, read_input
-from batch_support import batch_line, write_jsonl
+
+from .batch_support import batch_line, write_jsonl
 
 
 def test_the_three_formats_give_the_same_requests(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from aimlapi_grok.batch import BatchInputError, Journal, Outcome, Shard, check_records, export, status
+from aimlapi_grok.batch import BatchInputError, BatchRequest, Journal, Outcome, Shard, check_records, export, status
 from aimlapi_grok.batch._journal import INVALID_INPUT
 
 
-def _requests(*ids: str, prompt: str = "hi") -> list:
+def _requests(*ids: str, prompt: str = "hi") -> list[BatchRequest]:
     return check_records(
         [(n, {"custom_id": cid, "messages": [{"role": "user", "content": prompt}]}) for n, cid in enumerate(ids, 1)]
     ).requests

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from aimlapi_grok.testing import run_emulator
-from batch_support import numbered_lines, read_output, write_jsonl
+
+from .batch_support import numbered_lines, read_output, write_jsonl
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -12,7 +12,8 @@ from aimlapi_grok._errors import status_error_for
 from aimlapi_grok._retry import RetryPolicy
 from aimlapi_grok.batch import BatchInputError, BatchProgress, Journal, Shard, check_records, export, run_batch
 from aimlapi_grok.testing import FaultMix, RateLimit
-from batch_support import answered, batch_line, client_for, emulator, numbered_lines, read_output
+
+from .batch_support import answered, batch_line, client_for, emulator, numbered_lines, read_output
 
 FAST_BACKOFF = RetryPolicy(0, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from aimlapi_grok.testing import EmulatorServer, run_emulator
-from cli_support import CLI_KEY
+
+from .cli_support import CLI_KEY
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,8 @@ from aimlapi_grok._cli_common import UsageError
 from aimlapi_grok._version import __version__
 from aimlapi_grok.testing import EmulatorServer, Fault
 from aimlapi_grok.testing._answers import REASONING_TOKENS, USD_PER_CREDIT
-from cli_support import chat_args, run_cli, start_cli
+
+from .cli_support import chat_args, run_cli, start_cli
 
 SUMMARY = re.compile(
     r"^\[tokens: (?P<prompt>\d+) prompt, (?P<completion>\d+) completion \((?P<reasoning>\d+) reasoning\)"

@@ -10,7 +10,8 @@ import subprocess
 import time
 
 from aimlapi_grok.testing import EmulatorServer, Fault
-from cli_support import chat_args, closed_port, run_cli, start_cli
+
+from .cli_support import chat_args, closed_port, run_cli, start_cli
 
 
 def _wait_for_output(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> bytes:

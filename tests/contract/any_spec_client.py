@@ -1,6 +1,6 @@
 """Run in a fresh process with a regenerated `aimlapi_grok_api` first on sys.path: the wrapper, end to end.
 
-Usage: python any_spec_client.py. Against the in-process emulator (which
+Usage: python -m tests.contract.any_spec_client. Against the in-process emulator (which
 answers from the same regenerated spec), it sends every request parameter of
 that spec through `create()` (one call each, a value drawn from the parameter's
 schema), streams one answer and parses one completion. Prints one JSON line:
@@ -11,13 +11,13 @@ text and the completion's class. Any failure raises (non-zero exit).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import httpx
 import jsonschema_rs
 from hypothesis import HealthCheck, find, settings
-from json_strategies import _Builder
+
+from .json_strategies import _Builder
 
 USER = [{"role": "user", "content": "Say hi."}]
 FIND_SETTINGS = settings(derandomize=True, database=None, max_examples=200, suppress_health_check=list(HealthCheck))
@@ -71,4 +71,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -6,7 +6,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from contract_support import RUN_COUNTS
+
+from .contract_support import RUN_COUNTS
 
 
 @pytest.fixture(scope="session")

@@ -176,10 +176,11 @@ def run_on_regenerated(package_parent: Path, script: Path, *args: str) -> dict[s
 
     The script prints its report as the last stdout line; a non-zero exit fails with the end of its stderr.
     """
-    here = Path(__file__).resolve().parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), str(here)])}
+    # The script runs as a module of this test package (`python -m tests.contract.<name>`), from the repository root.
+    repo_root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), str(repo_root)])}
     done = subprocess.run(
-        [sys.executable, str(script), *args],
+        [sys.executable, "-m", f"{__package__}.{script.stem}", *args],
         capture_output=True,
         text=True,
         env=env,

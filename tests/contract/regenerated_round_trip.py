@@ -1,6 +1,6 @@
 """Run in a fresh process with a regenerated `aimlapi_grok_api` first on sys.path: property round trips.
 
-Usage: python regenerated_round_trip.py EXAMPLES. Prints one JSON line: the
+Usage: python -m tests.contract.regenerated_round_trip EXAMPLES. Prints one JSON line: the
 package location and the examples run per component. Any failing round trip
 raises (non-zero exit, hypothesis's report on stderr).
 """
@@ -13,7 +13,8 @@ from importlib import resources
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
-from json_strategies import values_of
+
+from .json_strategies import values_of
 
 COMPONENTS = ("ChatCompletionRequest", "ChatCompletion", "ChatCompletionChunk")
 

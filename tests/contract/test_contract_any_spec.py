@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from contract_support import run_on_regenerated
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tools import as `spec.tools.*`
 
 from spec.tools.generate import generate, model_names
 from spec.tools.surface import render
+
+from .contract_support import run_on_regenerated
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -13,9 +13,10 @@ from aimlapi_grok._client import Grok
 from aimlapi_grok._errors import RequestValidationError
 from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok.testing import Emulator, PlannedResponse, assert_valid_request
-from contract_support import CONTRACT_API_KEY, capture_wire_bodies, contract_spec, published_schema_conformance
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from .contract_support import CONTRACT_API_KEY, capture_wire_bodies, contract_spec, published_schema_conformance
 
 VALID_BODY = {"model": "x-ai/grok-4-1-fast-reasoning", "messages": [{"role": "user", "content": "hello"}]}
 AUTH = {"Authorization": f"Bearer {CONTRACT_API_KEY}"}

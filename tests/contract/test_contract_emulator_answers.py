@@ -9,9 +9,10 @@ from typing import Any
 
 from aimlapi_grok._schema import schema_document
 from aimlapi_grok.testing import Emulator, assert_valid_response, assert_valid_stream
-from contract_support import PROPERTY_EXAMPLES, RUN_COUNTS
 from hypothesis import HealthCheck, Phase, given, settings
-from json_strategies import values_of
+
+from .contract_support import PROPERTY_EXAMPLES, RUN_COUNTS
+from .json_strategies import values_of
 
 EMULATOR = Emulator()
 HEADERS = {"Authorization": "Bearer any-key", "X-Client-Request-Id": "contract.run:1"}

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from aimlapi_grok.testing import Emulator, assert_valid_response, assert_valid_stream
-from contract_support import ask, user_body
+
+from .contract_support import ask, user_body
 
 WEATHER_TOOL = {
     "type": "function",

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from aimlapi_grok.testing import Emulator, Fault, FaultSpecError, assert_valid_response, parse_fault
-from contract_support import CHAT_PATH, ask, user_body
+
+from .contract_support import CHAT_PATH, ask, user_body
 
 
 def error_of(planned: Any) -> dict[str, Any]:

@@ -24,9 +24,10 @@ from aimlapi_grok._tools import function_problem
 from aimlapi_grok.testing import assert_valid_request, completion_response, stream_response
 from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ErrorBody
 from aimlapi_grok_api.types import UNSET
-from contract_support import PROPERTY_EXAMPLES, expected_wire_body, split_for_create
 from hypothesis import HealthCheck, Phase, assume, given, settings
-from json_strategies import values_of
+
+from .contract_support import PROPERTY_EXAMPLES, expected_wire_body, split_for_create
+from .json_strategies import values_of
 
 TOLERANT = schema_document()["tolerant"]
 PROPERTY_SETTINGS = settings(

@@ -9,11 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from contract_support import REGENERATED_EXAMPLES, run_on_regenerated
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tools import as `spec.tools.*`
 
 from spec.tools.generate import generate
+
+from .contract_support import REGENERATED_EXAMPLES, run_on_regenerated
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

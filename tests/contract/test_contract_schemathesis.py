@@ -15,15 +15,6 @@ from typing import Any
 import pytest
 import schemathesis
 from aimlapi_grok.testing import Emulator
-from contract_support import (
-    CONTRACT_API_KEY,
-    RUN_COUNTS,
-    SCHEMATHESIS_EXAMPLES,
-    SCHEMATHESIS_STREAM_EXAMPLES,
-    contract_spec,
-    published_schema_conformance,
-    streaming_contract_spec,
-)
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,6 +23,16 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
+)
+
+from .contract_support import (
+    CONTRACT_API_KEY,
+    RUN_COUNTS,
+    SCHEMATHESIS_EXAMPLES,
+    SCHEMATHESIS_STREAM_EXAMPLES,
+    contract_spec,
+    published_schema_conformance,
+    streaming_contract_spec,
 )
 
 CHECKS = [

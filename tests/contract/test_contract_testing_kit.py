@@ -23,7 +23,8 @@ from aimlapi_grok.testing import (
     mock_grok,
     stream_response,
 )
-from contract_support import user_body
+
+from .contract_support import user_body
 
 CHAT_URL = "https://api.aimlapi.com/v1/chat/completions"
 

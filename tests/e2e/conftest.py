@@ -13,7 +13,8 @@ import pytest
 from aimlapi_grok._async_client import AsyncGrok
 from aimlapi_grok._client import Grok
 from aimlapi_grok.testing import EmulatorServer
-from e2e_support import CLIENT_TIMEOUT
+
+from .e2e_support import CLIENT_TIMEOUT
 
 
 @pytest.fixture

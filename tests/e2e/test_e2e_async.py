@@ -9,7 +9,8 @@ import pytest
 from aimlapi_grok._async_client import AsyncGrok
 from aimlapi_grok._errors import StreamError
 from aimlapi_grok.testing import EmulatorServer, Fault, run_emulator
-from e2e_support import SERVER_WAIT, emulated_text, fault
+
+from .e2e_support import SERVER_WAIT, emulated_text, fault
 
 MAX_CHUNKS = 500
 

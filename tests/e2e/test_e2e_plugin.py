@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import httpx
-from e2e_support import emulated_text
+
+from .e2e_support import emulated_text
 
 APP_TESTS = """
 from aimlapi_grok.testing import Fault

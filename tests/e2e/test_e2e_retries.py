@@ -8,7 +8,8 @@ import pytest
 from aimlapi_grok._client import Grok
 from aimlapi_grok._errors import APIConnectionError, APITimeoutError, InternalServerError, RateLimitError
 from aimlapi_grok.testing import EmulatorServer, Fault
-from e2e_support import MODEL_NAME, fault
+
+from .e2e_support import MODEL_NAME, fault
 
 QUESTION = [{"role": "user", "content": "retry me"}]
 

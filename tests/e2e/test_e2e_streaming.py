@@ -9,7 +9,8 @@ import pytest
 from aimlapi_grok._client import Grok
 from aimlapi_grok._errors import APIError, StreamError
 from aimlapi_grok.testing import EmulatorServer
-from e2e_support import SERVER_WAIT, emulated_text, fault
+
+from .e2e_support import SERVER_WAIT, emulated_text, fault
 
 QUESTION = [{"role": "user", "content": "Stream please"}]
 MAX_CHUNKS = 500  # every loop over a stream is bounded

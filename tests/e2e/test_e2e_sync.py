@@ -10,7 +10,8 @@ import pytest
 from aimlapi_grok._client import Grok
 from aimlapi_grok._errors import AuthenticationError, BadRequestError, PermissionDeniedError
 from aimlapi_grok.testing import EmulatorServer, assert_valid_request, run_emulator
-from e2e_support import MODEL_NAME, emulated_text, fault
+
+from .e2e_support import MODEL_NAME, emulated_text, fault
 
 
 def test_a_completion_arrives_typed_with_its_metadata(grok_client: Grok, grok_emulator: EmulatorServer) -> None:

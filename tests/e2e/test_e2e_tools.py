@@ -16,7 +16,8 @@ from aimlapi_grok._tools import (
     tool_result_message,
 )
 from aimlapi_grok.testing import EmulatorServer, assert_valid_request
-from e2e_support import get_weather
+
+from .e2e_support import get_weather
 
 MAX_TURNS = 4  # a tool loop that does not end within this many turns is a failure
 

@@ -15,10 +15,9 @@ import aimlapi_grok_api.models
 from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok._schema import openapi_document
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # the tools import as `spec.tools.*`
+from spec.tools.surface import render
 
-from spec.tools.surface import render  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 WRAPPER = ROOT / "wrapper" / "aimlapi_grok"
 TYPING_FILE = ROOT / "tests" / "typing" / "check_public_api.py"

@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tools import as `spec.tools.*`
-
 from spec.tools.generate import generate
 from spec.tools.normalize import normalize
 
