@@ -31,6 +31,7 @@ PACKAGE = Path("generated") / "aimlapi_grok_api"
 COMPLETE_MARKERS = ("models/__init__.py", "_spec/openapi.json", "_spec/json_schema.json", "_surface.py", "_params.py")
 
 
+# typing: hatchling's BuildHookInterface is generic over its config type, which it does not export
 class GeneratedPackageHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 

@@ -29,6 +29,7 @@ ANSWER = (
 def load_clients() -> tuple[Any, Any]:
     """(Grok, AsyncGrok): the public names, or the private modules while the package does not export them yet."""
     try:
+        # typing: while the package did not export them (older checkouts), these names were missing
         from aimlapi_grok import AsyncGrok, Grok  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         from aimlapi_grok._async_client import AsyncGrok

@@ -47,6 +47,7 @@ def _generated_client() -> Setup:
         body = ChatCompletionRequest.from_dict(request_dict)
         parsed = create_chat_completion.sync_detailed(client=client, body=body).parsed
         assert isinstance(parsed, ChatCompletion)
+        # typing: generated fields are `X | Unset`; this completion has them
         return parsed.choices[0].message.content  # type: ignore[index,union-attr]
 
     return call, http.close
@@ -79,9 +80,11 @@ def _openai() -> Setup:
     import openai
 
     http = httpx.Client(transport=completion_transport())
+    # typing: openai-python types http_client with its own httpx stub version
     client = openai.OpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=http)  # type: ignore[arg-type]
 
     def call() -> object:
+        # typing: openai-python's overloads want its own TypedDicts; the benchmark sends plain dicts
         completion = client.chat.completions.create(model=MODEL, messages=MESSAGES, **REQUEST_PARAMS)  # type: ignore[arg-type]
         return completion.choices[0].message.content
 

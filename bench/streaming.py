@@ -75,10 +75,12 @@ def _openai(body: bytes) -> Callable[[], Setup]:
 
         # openai 3.x is typed for httpx2's Client but drives an httpx.Client as well (the transport sees the calls).
         http = httpx.Client(transport=stream_transport(body))
+        # typing: openai-python types http_client with its own httpx stub version
         client = openai.OpenAI(api_key=API_KEY, base_url=f"{BASE_URL}/v1", http_client=http)  # type: ignore[arg-type]
 
         def consume() -> object:
             parts: list[str] = []
+            # typing: openai-python's overloads want its own TypedDicts; the benchmark sends plain dicts
             stream: Any = client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)  # type: ignore[arg-type]
             with stream:
                 for chunk in stream:

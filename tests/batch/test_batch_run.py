@@ -91,6 +91,7 @@ async def test_a_retry_after_pauses_every_worker(tmp_path: Path) -> None:
     class FakeClient:
         chat = type("Chat", (), {"completions": FakeCompletions()})()
 
+    # typing: FakeClient stands in for AsyncGrok (duck-typed: only create() is called)
     report = await run_batch(FakeClient(), numbered_lines(6), journal=tmp_path / "j.db", concurrency=4)  # type: ignore[arg-type]
     assert report.rate_limited == 1
     assert report.failed == 6

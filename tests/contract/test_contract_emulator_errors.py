@@ -194,6 +194,7 @@ def test_scripted_faults_apply_in_order_and_a_header_takes_precedence() -> None:
     assert emulator.pending_faults == []
     assert [record.status for record in emulator.requests] == [500, 503, 429, 200]
     with pytest.raises(TypeError, match="Fault"):
+        # typing: a fault spec string where a Fault is expected: the misuse under test
         emulator.script(["status=500"])  # type: ignore[list-item]
 
 

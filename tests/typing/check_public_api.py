@@ -74,8 +74,11 @@ def every_request_parameter(client: Grok) -> ChatCompletionResult:
 
 def misspelled_or_mistyped(client: Grok) -> None:
     """What mypy must reject: a misspelled parameter, a value outside an enum, a wrong message shape."""
+    # typing: misuse mypy must reject: a misspelt keyword
     client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], top_pp=0.9)  # type: ignore[call-overload]
+    # typing: misuse mypy must reject: a value outside the enum
     client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], tool_choice="always")  # type: ignore[call-overload]
+    # typing: misuse mypy must reject: an unknown TypedDict key
     bad: UserMessageParam = {"role": "user", "content": "hi", "nmae": "x"}  # type: ignore[typeddict-unknown-key]
     print(bad)
 
@@ -163,11 +166,16 @@ def sync_usage() -> None:
         )
         print(either)
 
+        # typing: misuse mypy must reject: a misspelt keyword
         client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], temprature=0.5)  # type: ignore[call-overload]
+        # typing: misuse mypy must reject: a str for a number
         client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], temperature="hot")  # type: ignore[call-overload]
+        # typing: misuse mypy must reject: a model outside the spec's enum
         client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], model="gpt-4o")  # type: ignore[call-overload]
+        # typing: misuse mypy must reject: an effort outside the enum
         client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], reasoning={"effort": "max"})  # type: ignore[call-overload]
         client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], reasoning=Reasoning(effort="low"))
+        # typing: misuse mypy must reject: a completion is not a Stream
         not_a_stream: Stream = client.chat.completions.create(messages=[{"role": "user", "content": "hi"}])  # type: ignore[assignment]
         print(not_a_stream)
 
@@ -213,6 +221,7 @@ async def async_usage() -> None:
                 print(typed_chunk)
         final: StreamResult = stream.result
         print(result.text, answer, raw, final.finish_reason)
+        # typing: misuse mypy must reject: an async call not awaited
         client.ask("hi")  # type: ignore[unused-coroutine]
 
 

@@ -50,8 +50,10 @@ async def test_wrong_kind_of_http_client_is_refused() -> None:
     """Grok refuses an AsyncClient and AsyncGrok a Client, saying which to use."""
     async with httpx.AsyncClient() as ahttp:
         with pytest.raises(ConfigurationError, match="use AsyncGrok"):
+            # typing: an async httpx client given to Grok: the misuse under test
             Grok(api_key=API_KEY, http_client=ahttp)  # type: ignore[arg-type]
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="use Grok"):
+        # typing: a sync httpx client given to AsyncGrok: the misuse under test
         AsyncGrok(api_key=API_KEY, http_client=http)  # type: ignore[arg-type]
 
 

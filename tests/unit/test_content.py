@@ -35,12 +35,14 @@ def test_text_part_matches_the_spec() -> None:
 def test_text_part_refuses_non_text() -> None:
     """A non-str text raises TypeError."""
     with pytest.raises(TypeError, match="text must be a str, not bytes"):
+        # typing: bytes where text is expected: the misuse under test
         text_part(b"bytes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("detail", [None, "auto", "low", "high"])
 def test_image_part_by_url_matches_the_spec(detail: str | None) -> None:
     """image_part with an https URL (and each allowed detail) builds an ImageUrlContentPart."""
+    # typing: detail is drawn from IMAGE_DETAILS (str); the Literal parameter cannot know it
     part = image_part("https://example.com/cat.png", detail)  # type: ignore[arg-type]
     expected_url = {"url": "https://example.com/cat.png"} | ({"detail": detail} if detail else {})
     assert part == {"type": "image_url", "image_url": expected_url}
@@ -50,6 +52,7 @@ def test_image_part_by_url_matches_the_spec(detail: str | None) -> None:
 def test_bad_detail_names_the_allowed_values() -> None:
     """A detail outside auto/low/high raises ValueError listing the allowed values."""
     with pytest.raises(ValueError, match="detail 'medium' is not allowed; use one of auto, low, high"):
+        # typing: a detail outside the Literal: the misuse under test
         image_part("https://example.com/a.png", "medium")  # type: ignore[arg-type]
 
 
@@ -95,6 +98,7 @@ def test_image_from_bytes_refuses_unknown_or_mismatched_formats() -> None:
     with pytest.raises(ValueError, match="image data is empty"):
         image_part_from_bytes(b"")
     with pytest.raises(TypeError, match="image data must be bytes, not str"):
+        # typing: a str where bytes are expected: the misuse under test
         image_part_from_bytes("iVBOR")  # type: ignore[arg-type]
     assert image_part_from_bytes(b"raw-but-declared", "image/png")["image_url"]["url"].startswith("data:image/png")
 
@@ -124,6 +128,7 @@ def test_file_part_refuses_empty_or_wrongly_typed_input() -> None:
     with pytest.raises(ValueError, match="file_data is empty"):
         file_part("")
     with pytest.raises(TypeError, match="file_data must be a str"):
+        # typing: bytes where a base64 str is expected: the misuse under test
         file_part(PDF)  # type: ignore[arg-type]
 
 

@@ -217,6 +217,7 @@ def test_unknown_field_nested_300_deep_is_kept_as_drift() -> None:
     body = _with_message(deep_extra=_nested(300))
     with pytest.warns(DriftWarning, match="nested too deep"):
         result = _client(body).chat.completions.create(messages=USER_HI)
+    # typing: generated fields are `X | Unset`; this answer has them
     assert result.completion.choices[0].message.additional_properties["deep_extra"] == _nested(300)  # type: ignore[union-attr,index]
 
 
@@ -403,6 +404,7 @@ def test_null_in_a_non_nullable_nested_chunk_slot_is_kept_aside() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DriftWarning)
         chunks = list(client.chat.completions.create(messages=USER_HI, stream=True))
+    # typing: generated fields are `X | Unset`; this chunk has them
     call = chunks[1].choices[0].delta.tool_calls[0]  # type: ignore[index,union-attr]
     assert call.additional_properties == {"function": None}
     assert chunks[1].to_dict()["choices"][0]["delta"]["tool_calls"][0]["function"] is None

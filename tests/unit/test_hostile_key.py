@@ -62,6 +62,7 @@ def _rendered_tracebacks(error: BaseException) -> str:
     stdlib = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
     console = rich.console.Console(file=io.StringIO(), width=200)
     console.print(rich.traceback.Traceback.from_exception(type(error), error, error.__traceback__, show_locals=True))
+    # typing: the console was built on a StringIO; Console.file is typed IO[str]
     rendered = str(console.file.getvalue())  # type: ignore[attr-defined]
     return stdlib + rendered
 
@@ -81,6 +82,7 @@ def test_locals_capturing_traceback_shows_no_key() -> None:
     """An error raised once the headers exist, printed with every frame's locals (as Sentry/rich do), has no key."""
     client = Grok(api_key=API_KEY)
     with pytest.raises(RequestValidationError) as caught:
+        # typing: an int header value: the misuse under test
         client.chat.completions.create(messages=USER_HI, extra_headers={"x-trace": 1})  # type: ignore[dict-item]
     rendered = _rendered_tracebacks(caught.value)
     assert "headers" in rendered  # the frame holding the headers was rendered

@@ -143,6 +143,7 @@ async def test_client_errors_are_not_retried(
     with pytest.raises(error_class) as caught:
         await api.create()
     assert route.call_count == 1
+    # typing: retries is set on library errors only; this one is checked to carry it
     assert caught.value.retries == 0  # type: ignore[attr-defined]
 
 

@@ -34,6 +34,7 @@ class ScriptedHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", "0")))
+        # typing: the test server carries its script as an attribute set by the fixture
         script = self.server.script  # type: ignore[attr-defined]
         status, headers, body = script.pop(0) if len(script) > 1 else script[0]
         payload = json.dumps(body).encode()
@@ -108,6 +109,7 @@ async def test_key_not_in_any_log_record(
     client_kind: str, loopback_server: ThreadingHTTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Over real loopback HTTP with every logger at DEBUG (httpx, httpcore, stamina, ours), no record has the key."""
+    # typing: the test server carries its script as an attribute set by the fixture
     loopback_server.script = [  # type: ignore[attr-defined]
         (429, {"retry-after": "0"}, {"message": "slow down", "statusCode": 429}),
         (200, {"x-inference-id": "inf-1"}, COMPLETION),

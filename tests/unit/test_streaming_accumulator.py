@@ -288,6 +288,7 @@ def test_result_is_a_frozen_snapshot_that_grows_with_each_chunk() -> None:
     assert (before.text, after.text) == ("a", "ab")
     assert (before.completed, after.completed) == (False, False)
     with pytest.raises(dataclasses.FrozenInstanceError):
+        # typing: assigning to a frozen dataclass: the misuse under test
         after.text = "changed"  # type: ignore[misc]
     assert isinstance(after, StreamResult)
 
@@ -299,6 +300,7 @@ def test_typed_builds_the_generated_chunk() -> None:
     assert payload is not None
     typed = accumulator.typed(payload)
     assert isinstance(typed, ChatCompletionChunk)
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert typed.choices[0].delta.content == "x"  # type: ignore[index, union-attr]
 
 
@@ -317,6 +319,7 @@ def test_feed_returns_typed_chunks_and_none_for_done() -> None:
     accumulator = StreamAccumulator(report_drift=Recorder())
     typed = accumulator.feed(json.dumps(chunk("hey", finish="stop")))
     assert isinstance(typed, ChatCompletionChunk)
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert typed.choices[0].finish_reason == "stop"  # type: ignore[index]
     assert accumulator.feed("[DONE]") is None
     assert (accumulator.snapshot().text, accumulator.snapshot().completed) == ("hey", True)

@@ -152,13 +152,16 @@ def sample(**choice: Any) -> dict[str, Any]:
 def test_null_finish_reason_reads_as_none() -> None:
     """`finish_reason: null` (every chunk but the last) parses; the typed value is None."""
     parsed = parse_chunk(sample(index=0, delta={"content": "a"}, finish_reason=None))
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert parsed.choices[0].finish_reason is None  # type: ignore[index]
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert parsed.choices[0].delta.content == "a"  # type: ignore[index, union-attr]
 
 
 def test_unknown_finish_reason_is_kept_in_additional_properties() -> None:
     """A finish reason the spec does not list stays readable and round-trips, instead of crashing."""
     data = sample(index=0, delta={}, finish_reason="end_turn")
+    # typing: generated fields are `X | Unset`; this chunk has them
     choice = parse_chunk(data).choices[0]  # type: ignore[index]
     assert choice.finish_reason is UNSET
     assert choice["finish_reason"] == "end_turn"
@@ -167,6 +170,7 @@ def test_unknown_finish_reason_is_kept_in_additional_properties() -> None:
 
 def test_unknown_role_keeps_the_delta_typed() -> None:
     """An unknown `delta.role` goes to additional_properties; the delta stays a Delta with its content."""
+    # typing: generated fields are `X | Unset`; this chunk has them
     delta = parse_chunk(sample(index=0, delta={"role": "model", "content": "x"})).choices[0].delta  # type: ignore[index]
     assert isinstance(delta, Delta)
     assert (delta.role, delta["role"], delta.content) == (UNSET, "model", "x")
@@ -175,15 +179,20 @@ def test_unknown_role_keeps_the_delta_typed() -> None:
 def test_tool_call_of_unknown_type_stays_typed() -> None:
     """A tool-call fragment with an unknown `type` is still a ToolCallDelta with its function."""
     fragment = {"index": 0, "type": "custom", "function": {"name": "f", "arguments": "{}", "extra": 1}}
+    # typing: generated fields are `X | Unset`; this chunk has them
     delta = parse_chunk(sample(index=0, delta={"tool_calls": [fragment]})).choices[0].delta  # type: ignore[index]
+    # typing: generated fields are `X | Unset`; this chunk has them
     call = delta.tool_calls[0]  # type: ignore[union-attr, index]
     assert isinstance(call, ToolCallDelta)
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert (call.type_, call["type"], call.function.name) == (UNSET, "custom", "f")  # type: ignore[union-attr]
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert call.function["extra"] == 1  # type: ignore[index]
 
 
 def test_wrongly_typed_nested_values_are_kept_not_forced_into_models() -> None:
     """A delta that is a string and a `choices` that is an object land in additional_properties."""
+    # typing: generated fields are `X | Unset`; this chunk has them
     as_string = parse_chunk(sample(index=0, delta="oops")).choices[0]  # type: ignore[index]
     assert (as_string.delta, as_string["delta"]) == (UNSET, "oops")
     not_a_list = parse_chunk({"object": "chat.completion.chunk", "choices": {"0": {}}})

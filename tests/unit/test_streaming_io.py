@@ -267,6 +267,7 @@ async def test_early_break_closes_the_response(harness: Harness) -> None:
     body = Body(sse(chunk("first")), sse(chunk("second")), sse(chunk(finish="stop"), "[DONE]"))
     stream = await harness.open(body)
     first = await harness.first_then_break(stream)
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert first.choices[0].delta.content == "first"  # type: ignore[index, union-attr]
     assert body.closed
     assert stream.response.is_closed
@@ -360,6 +361,7 @@ async def test_drifting_chunk_warns_and_still_streams(harness: Harness) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         chunks = await harness.chunks(stream)
+    # typing: generated fields are `X | Unset`; this chunk has them
     assert chunks[0].choices[0]["finish_reason"] == "end_turn"  # type: ignore[index]
     assert stream.result.finish_reason == "end_turn"
     assert any(issubclass(w.category, DriftWarning) and "finish_reason" in str(w.message) for w in caught)

@@ -82,6 +82,7 @@ def streamed(*calls: StreamedToolCall, text: str = "") -> StreamResult:
     [
         pytest.param(lambda: result_of(TWO_CALLS), id="ChatCompletionResult"),
         pytest.param(lambda: ChatCompletion.from_dict(TWO_CALLS), id="ChatCompletion"),
+        # typing: generated fields are `X | Unset`; this completion has them
         pytest.param(lambda: ChatCompletion.from_dict(TWO_CALLS).choices[0].message, id="ChatCompletionMessage"),  # type: ignore[index]
     ],
 )
@@ -131,6 +132,7 @@ def test_empty_arguments_mean_no_arguments() -> None:
 def test_parse_tool_calls_refuses_an_unrelated_object() -> None:
     """Passing something that holds no completion raises TypeError naming what is accepted."""
     with pytest.raises(TypeError, match="expected a ChatCompletionResult"):
+        # typing: a plain dict where a result is expected: the misuse under test
         parse_tool_calls({"choices": []})  # type: ignore[arg-type]
 
 

@@ -179,6 +179,7 @@ class Point:
     """Not a JSON type."""
 
 
+# typing: an unannotated parameter: the input under test
 def no_annotation(city) -> None:  # type: ignore[no-untyped-def]
     """Has an unannotated parameter."""
 

@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 from ._schema import format_path, schema_document
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     import jsonschema_rs
 
 
@@ -298,10 +300,10 @@ def _explain(deviation: _Deviation) -> tuple[list[str], list[tuple[str, str, str
 
 def _caller_level() -> int:
     """The stacklevel of the first frame outside this package, so the warning points at the caller's code."""
-    frame = sys._getframe(2)  # the caller of report_drift, which is stacklevel 2 of its warnings.warn
+    frame: FrameType | None = sys._getframe(2)  # the caller of report_drift, stacklevel 2 of its warnings.warn
     level = 2
     while frame is not None and frame.f_globals.get("__name__", "").startswith(_OWN_MODULES):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
         level += 1
     return level
 

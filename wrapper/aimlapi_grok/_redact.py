@@ -68,6 +68,7 @@ class Redactor:
             items = list(container.items()) if isinstance(container, dict) else list(enumerate(container))
             for key, item in items:
                 if isinstance(item, str):
+                    # typing: key comes from this container's own items: a str for a dict, an int for a list
                     container[key] = self.text(item)  # type: ignore[index]
                 elif isinstance(item, dict | list):
                     pending.append(item)

@@ -131,6 +131,7 @@ def encode_request(body: dict[str, Any], client_request_id: object, max_retries:
 
 def _plain_body(body: dict[str, Any]) -> dict[str, Any]:
     try:
+        # typing: plain_json returns JSON typed Any; a dict in gives a dict out
         return plain_json(body)  # type: ignore[no-any-return]
     except _NotJSON as exc:
         raise RequestValidationError([exc.violation()]) from None

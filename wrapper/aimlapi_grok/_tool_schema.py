@@ -255,4 +255,4 @@ def _is_json(value: Any) -> bool:
 
 
 def _name(annotation: Any) -> str:
-    return getattr(annotation, "__name__", None) if isinstance(annotation, type) else repr(annotation)  # type: ignore[return-value]
+    return annotation.__name__ if isinstance(annotation, type) else repr(annotation)

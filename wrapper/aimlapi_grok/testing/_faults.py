@@ -107,4 +107,5 @@ def parse_fault(text: str) -> Fault:
             values[field] = int(value) if key in _INT_KEYS else float(value) if key in _FLOAT_KEYS else value
         except ValueError:
             raise FaultSpecError(f"{FAULT_HEADER}: {key} needs a number, got {value!r}") from None
+    # typing: each value was converted to its field's type above; mypy cannot match a dict of mixed values to keywords
     return Fault(**values)  # type: ignore[arg-type]
