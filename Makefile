@@ -74,6 +74,7 @@ lint:
 	$(BIN)/ruff check wrapper tests spec/tools bench hatch_build.py
 	$(BIN)/ruff format --check wrapper tests spec/tools bench hatch_build.py
 	$(BIN)/mypy wrapper/aimlapi_grok spec/tools tests hatch_build.py
+	$(BIN)/lint-imports --no-logo
 
 # Branch coverage of wrapper/ and spec/tools (subprocesses included); the gate is fail_under in pyproject.toml.
 test: lint

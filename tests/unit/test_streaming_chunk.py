@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from aimlapi_grok._stream_accumulator import ChunkParseError
+from aimlapi_grok._errors import ChunkParseError
 from aimlapi_grok._stream_chunk import _PARSERS, _TABLES, MAX_SHAPES, _Compiler, _fills_slots, _model_class, parse_chunk
 from aimlapi_grok_api.models import ChatCompletionChunk, Delta, ToolCallDelta, Usage
 from aimlapi_grok_api.types import UNSET

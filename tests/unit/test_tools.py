@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from aimlapi_grok import StreamedToolCall, StreamResult
 from aimlapi_grok._async_client import AsyncGrok
 from aimlapi_grok._client import Grok
 from aimlapi_grok._errors import ToolArgumentsError
 from aimlapi_grok._response import ChatCompletionResult, parse_completion
 from aimlapi_grok._schema import violations
-from aimlapi_grok._stream_accumulator import StreamedToolCall, StreamResult
 from aimlapi_grok._tools import (
     ParsedToolCall,
     assistant_message_from,

@@ -48,17 +48,16 @@ from ._errors import (
 from ._meta import ResponseInfo
 from ._response import ChatCompletionResult
 from ._schema import SchemaViolation
-from ._stream_accumulator import StreamAccumulator, StreamedToolCall, StreamResult
+from ._stream_accumulator import StreamAccumulator, StreamResult
 from ._streaming import AsyncStream, Stream
+from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call
 from ._tools import (
     AssistantMessageDict,
     FunctionToolDict,
-    ParsedToolCall,
     ToolCallDict,
     ToolMessageDict,
     assistant_message_from,
     function_tool,
-    parse_tool_call,
     parse_tool_calls,
     tool_from_function,
     tool_result_message,

@@ -24,6 +24,10 @@ The tree::
     │   └── StreamError                the stream carried an `error` object or broke off
     └── (warnings) DriftWarning lives in aimlapi_grok._drift
 
+    ChunkParseError (a ValueError, internal): a streamed chunk no model can hold;
+    the stream turns it into a StreamError, so it never reaches an app. It lives
+    here, not in the chunk parser, because that parser is loaded on first use.
+
 Every APIError carries `retries` (how many retries were taken before it was
 raised). Exceptions never contain the API key: a key the server echoes back
 (the exact key, or any `Bearer <token>`) is redacted in messages, `body` and
@@ -43,7 +47,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._schema import SchemaViolation
-    from ._streaming import StreamResult
+    from ._stream_accumulator import StreamResult
 
 
 class GrokError(Exception):
@@ -237,6 +241,10 @@ def status_error_for(response: httpx.Response, *, retries: int = 0) -> APIStatus
         detail = snippet or "empty body"
     message = f"HTTP {response.status_code} from {response.request.url.path}: {detail}"
     return cls(message, response=response, body=body, retries=retries)
+
+
+class ChunkParseError(ValueError):
+    """A chunk whose shape no model can hold (for example a choice that is not an object)."""
 
 
 def decode_error_body(response: httpx.Response) -> Any:

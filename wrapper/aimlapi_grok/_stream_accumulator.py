@@ -32,9 +32,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from ._completion_fields import CompletionFields, ResultDump
-from ._errors import StreamError
+from ._constants import CHUNK_COMPONENT
+from ._errors import ChunkParseError, StreamError
 from ._json import first_decoder
 from ._meta import parse_credits, parse_usd
+from ._tool_calls import StreamedToolCall
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -43,46 +45,13 @@ if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, Usage
 
     from ._meta import ResponseInfo
-    from ._tools import ParsedToolCall
 
-__all__ = ["ChunkParseError", "DriftReporter", "StreamAccumulator", "StreamResult", "StreamedToolCall"]
+__all__ = ["DriftReporter", "StreamAccumulator", "StreamResult"]
 
 DriftReporter = Callable[[str, Any], object]  # its answer (conforms or not) is not needed here
-CHUNK_COMPONENT = "ChatCompletionChunk"
 DONE_MARKER = "[DONE]"
 _CHUNK_EVENTS = frozenset(("message", "error"))  # SSE event names that carry chunks or errors
 _TEXT_DELTA_KEYS = frozenset(("content", "role"))  # a delta with nothing else needs no further look
-
-
-class ChunkParseError(ValueError):
-    """A chunk whose shape no model can hold (for example a choice that is not an object)."""
-
-
-@dataclass(frozen=True, slots=True)
-class StreamedToolCall:
-    """A tool call assembled from streamed fragments (one per ``index``).
-
-    ``arguments`` is the JSON text as the model wrote it, fragments joined in
-    order; ``parse()`` / ``parse_arguments()`` decode it (ToolArgumentsError
-    when it is not a JSON object). ``id``, ``type`` and ``name`` come from
-    whichever fragment carried them (None when none did).
-    """
-
-    index: int
-    id: str | None
-    type: str | None
-    name: str | None
-    arguments: str
-
-    def parse(self) -> ParsedToolCall:
-        """This call with its arguments decoded (raises ToolArgumentsError on invalid JSON)."""
-        from ._tools import parse_tool_call
-
-        return parse_tool_call(self)
-
-    def parse_arguments(self) -> dict[str, Any]:
-        """The arguments decoded as a JSON object (raises ToolArgumentsError on invalid JSON)."""
-        return self.parse().arguments
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,13 +49,14 @@ import attrs
 from aimlapi_grok_api.types import UNSET
 
 from ._chunk_signature import signature_plan
+from ._constants import CHUNK_COMPONENT
+from ._errors import ChunkParseError
 from ._schema import definition_names, schema_document, surface, validator
-from ._stream_accumulator import CHUNK_COMPONENT, ChunkParseError
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletionChunk, Usage
 
-__all__ = ["ChunkParseError", "parse_chunk", "parse_chunk_signed", "parse_usage"]
+__all__ = ["parse_chunk", "parse_chunk_signed", "parse_usage"]
 
 # The exceptions the generated from_dict catches when it falls back to the raw value.
 _GENERATED_PARSE_ERRORS = (TypeError, ValueError, AttributeError, KeyError)

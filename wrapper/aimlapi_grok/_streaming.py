@@ -55,9 +55,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._errors import ResponseValidationError, StreamError
+from ._errors import ChunkParseError, ResponseValidationError, StreamError
 from ._redact import body_snippet, request_of
-from ._stream_accumulator import ChunkParseError, StreamAccumulator, StreamedToolCall, StreamResult
+from ._stream_accumulator import StreamAccumulator, StreamResult
+from ._tool_calls import StreamedToolCall
 
 if TYPE_CHECKING:
     import asyncio

@@ -27,11 +27,11 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
 
-from ._errors import ToolArgumentsError, ToolCallError
-from ._stream_accumulator import StreamedToolCall, StreamResult
+from ._errors import ToolCallError
+from ._stream_accumulator import StreamResult
+from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call, str_or_none
 from ._tool_schema import function_parameters_schema, split_docstring
 
 if TYPE_CHECKING:
@@ -99,18 +99,6 @@ class AssistantMessageDict(TypedDict):
     tool_calls: NotRequired[list[ToolCallDict]]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedToolCall:
-    """A function tool call with its arguments decoded: call ``fn(**call.arguments)``."""
-
-    id: str | None
-    name: str
-    arguments: dict[str, Any]
-    raw_arguments: str
-    type: str = "function"
-    index: int | None = None
-
-
 class _HasCompletion(Protocol):
     """A ChatCompletionResult (or anything else holding a generated ChatCompletion)."""
 
@@ -168,49 +156,6 @@ def parse_tool_calls(
     return [parse_tool_call(call) for call in _tool_calls_of(result)]
 
 
-def parse_tool_call(call: StreamedToolCall | ToolCall | CustomToolCall) -> ParsedToolCall:
-    """One tool call with its arguments decoded (ToolArgumentsError when they are not a JSON object)."""
-    if isinstance(call, StreamedToolCall):
-        call_id, kind, name, raw, index = call.id, call.type or "function", call.name, call.arguments, call.index
-    else:
-        call_id, kind = _str_or_none(getattr(call, "id", None)), str(getattr(call, "type_", "function"))
-        function = getattr(call, "function", None)
-        if kind != "function":
-            raise ToolCallError(f"tool call {call_id!r} is a {kind!r} tool call; only function tool calls are parsed")
-        arguments = getattr(function, "arguments", None)
-        name, index = _str_or_none(getattr(function, "name", None)), None
-        raw = arguments if isinstance(arguments, str) else ""
-    if not name:
-        raise ToolCallError(f"tool call {call_id!r} carries no function name")
-    return ParsedToolCall(call_id, name, decode_arguments(raw, name, call_id), raw, kind, index)
-
-
-def decode_arguments(raw: str, tool_name: str, call_id: str | None = None) -> dict[str, Any]:
-    """A tool call's ``arguments`` text as a dict; "" (a function without parameters) is {}."""
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise ToolArgumentsError(
-            f"the arguments of tool call {call_id!r} are not valid JSON ({exc})", tool_name=tool_name, raw_arguments=raw
-        ) from None
-    except RecursionError:
-        raise ToolArgumentsError(
-            f"the arguments of tool call {call_id!r} are nested too deep to decode",
-            tool_name=tool_name,
-            raw_arguments=raw,
-        ) from None
-    if not isinstance(value, dict):
-        kind = "null" if value is None else type(value).__name__
-        raise ToolArgumentsError(
-            f"the arguments of tool call {call_id!r} are a JSON {kind}, not an object",
-            tool_name=tool_name,
-            raw_arguments=raw,
-        )
-    return value
-
-
 def tool_result_message(tool_call: str | _HasId, content: Any) -> ToolMessageDict:
     """The ``role: tool`` message answering one call; non-str content is sent as JSON text."""
     call_id = tool_call if isinstance(tool_call, str) else getattr(tool_call, "id", None)
@@ -246,10 +191,10 @@ def assistant_message_from(
             function = getattr(call, "function", None)
             if getattr(call, "type_", None) != "function":
                 raise ToolCallError(f"tool call #{position} is not a function tool call; it cannot be sent back as one")
-            name = _str_or_none(getattr(function, "name", None))
+            name = str_or_none(getattr(function, "name", None))
             arguments = getattr(function, "arguments", None)
             arguments = arguments if isinstance(arguments, str) else ""
-            calls.append(_call_dict(_str_or_none(call.id), name, arguments, f"tool call #{position}"))
+            calls.append(_call_dict(str_or_none(call.id), name, arguments, f"tool call #{position}"))
     message_dict: AssistantMessageDict = {"role": "assistant"}
     if text or not calls:
         message_dict["content"] = text
@@ -348,7 +293,3 @@ def _checked_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
     if problem is not None:
         raise problem[0](problem[1])
     return parameters
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None

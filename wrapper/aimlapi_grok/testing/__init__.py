@@ -26,11 +26,13 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from ._canned import completion_response, error_response, stream_response
     from ._contract import assert_valid_request, assert_valid_response, assert_valid_stream, sse_payloads
-    from ._emulator import Emulator, PlannedResponse, RecordedRequest
+    from ._emulator import Emulator
     from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
-    from ._mocking import GrokMock, emulator_transport, mock_grok
+    from ._mocking import GrokMock, mock_grok
+    from ._planned import PlannedResponse, RecordedRequest
     from ._server import EmulatorServer, run_emulator, serve
     from ._traffic import FaultMix, RateLimit, parse_fault_mix
+    from ._transport import emulator_transport
 
 _EXPORTS = {
     "Emulator": "._emulator",
@@ -40,14 +42,14 @@ _EXPORTS = {
     "FaultMix": "._traffic",
     "FaultSpecError": "._faults",
     "GrokMock": "._mocking",
-    "PlannedResponse": "._emulator",
+    "PlannedResponse": "._planned",
     "RateLimit": "._traffic",
-    "RecordedRequest": "._emulator",
+    "RecordedRequest": "._planned",
     "assert_valid_request": "._contract",
     "assert_valid_response": "._contract",
     "assert_valid_stream": "._contract",
     "completion_response": "._canned",
-    "emulator_transport": "._mocking",
+    "emulator_transport": "._transport",
     "error_response": "._canned",
     "mock_grok": "._mocking",
     "parse_fault": "._faults",

@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
-    from ._emulator import Emulator, PlannedResponse
+    from ._planned import PlannedResponse, Responder
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 # Set while a response is dropped on purpose, so the server's "response not completed" log line is filtered out.
@@ -88,7 +88,7 @@ class PlannedASGIResponse(Response):
             record.finish(disconnected=True)
 
 
-def build_app(emulator: Emulator) -> Starlette:
+def build_app(emulator: Responder) -> Starlette:
     """A Starlette app answering every path and method through `emulator.handle()`."""
 
     async def endpoint(request: Request) -> Response:

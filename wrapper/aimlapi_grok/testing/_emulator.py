@@ -17,8 +17,7 @@ import json
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,9 @@ from .._schema import openapi_document, schema_document
 from ._answers import completion_body, json_format_field, plan_answer, stream_chunks
 from ._contract import REQUEST_COMPONENT, strict_violations
 from ._faults import FAULT_HEADER, Fault, FaultSpecError, parse_fault
+from ._planned import PlannedResponse, RecordedRequest
 from ._traffic import FaultMix, RateLimit, TrafficControl
+from ._transport import emulator_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -48,60 +49,6 @@ HTML_502 = (
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
 MAX_REASONS_IN_MESSAGE = 5
-
-
-@dataclass(slots=True, eq=False)
-class RecordedRequest:
-    """One request the emulator received, and what became of its answer.
-
-    `headers` has lower-case names, the Authorization value redacted. The
-    delivery fields (`parts_sent`, `completed`, `disconnected`) are updated
-    while the answer goes out; `wait_finished()` blocks until it is over.
-    """
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    raw_body: bytes
-    body: Any = None  # the decoded JSON body, None when it was not JSON
-    status: int | None = None
-    fault: Fault | None = None
-    stream: bool = False
-    inference_id: str | None = None
-    parts_sent: int = 0
-    completed: bool = False
-    disconnected: bool = False
-    dropped: bool = False
-    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
-    on_finish: Callable[[], None] | None = field(default=None, repr=False)  # called once, when the answer is over
-
-    def finish(self, *, completed: bool = False, disconnected: bool = False, dropped: bool = False) -> None:
-        self.completed, self.disconnected, self.dropped = completed, disconnected, dropped
-        self._finished.set()
-        callback, self.on_finish = self.on_finish, None
-        if callback is not None:
-            callback()
-
-    def wait_finished(self, timeout: float = 5.0) -> bool:
-        """Wait (bounded) until the answer was fully sent, dropped, or the client went away."""
-        return self._finished.wait(timeout)
-
-
-@dataclass(slots=True)
-class PlannedResponse:
-    """What to send: status, headers and body parts, with pacing and an optional drop."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    parts: list[bytes]
-    record: RecordedRequest
-    delay: float = 0.0  # before the first body part
-    part_delay: float = 0.0  # between body parts
-    drop_after: int | None = None  # close the connection after this many parts (None: finish normally)
-
-    @property
-    def body(self) -> bytes:
-        return b"".join(self.parts)
 
 
 class Emulator:
@@ -178,6 +125,7 @@ class Emulator:
     def app(self) -> Starlette:
         """The Starlette (ASGI) app serving this emulator (needs the `testing` extra)."""
         if self._app is None:
+            # Imported here: _asgi imports Starlette (tens of ms), which only serving needs.
             from ._asgi import build_app
 
             self._app = build_app(self)
@@ -185,8 +133,6 @@ class Emulator:
 
     def transport(self) -> httpx.MockTransport:
         """An httpx transport (sync and async) answering in process, without a server."""
-        from ._mocking import emulator_transport
-
         return emulator_transport(self)
 
     def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> PlannedResponse:

@@ -1,8 +1,4 @@
-"""In-process routes to the emulator: an httpx transport, and a respx mock of the AIML API.
-
-``transport = emulator_transport(Emulator())`` gives an `httpx.MockTransport`
-(sync and async) that answers like the loopback server, pacing and drops
-included (a drop raises `httpx.RemoteProtocolError` mid-body, as a real one does).
+"""A respx mock of the AIML API answered by an in-process emulator (the transport itself is in ``_transport``).
 
 ``with mock_grok() as mock: ...`` patches httpx with respx so that any client
 aimed at the AIML base URL talks to an in-process emulator, or to canned
@@ -11,10 +7,8 @@ responses (`mock_grok(responses=[completion_response("hi")])`).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -23,81 +17,13 @@ import httpx
 from .._constants import CHAT_COMPLETIONS_PATH, DEFAULT_BASE_URL
 from ._contract import assert_valid_request
 from ._deps import missing_extra
-from ._emulator import Emulator, PlannedResponse
+from ._emulator import Emulator
+from ._transport import answer_request
 
 if TYPE_CHECKING:
     import respx
 
-    from ._emulator import RecordedRequest
-
-
-class PlannedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body delivered part by part; records delivery, early close and drops."""
-
-    def __init__(self, planned: PlannedResponse, request: httpx.Request) -> None:
-        self.planned = planned
-        self.request = request
-
-    def _drop_error(self) -> httpx.RemoteProtocolError:
-        self.planned.record.finish(dropped=True)
-        return httpx.RemoteProtocolError(
-            "peer closed connection without sending complete message body (dropped by the emulator)",
-            request=self.request,
-        )
-
-    def _limit(self) -> int:
-        drop_after = self.planned.drop_after
-        return len(self.planned.parts) if drop_after is None else min(drop_after, len(self.planned.parts))
-
-    def __iter__(self) -> Iterator[bytes]:
-        planned = self.planned
-        if planned.delay:
-            time.sleep(planned.delay)
-        for index in range(self._limit()):
-            if index and planned.part_delay:
-                time.sleep(planned.part_delay)
-            planned.record.parts_sent += 1
-            yield planned.parts[index]
-        if self._limit() < len(planned.parts):
-            raise self._drop_error()
-        planned.record.finish(completed=True)
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        planned = self.planned
-        if planned.delay:
-            await asyncio.sleep(planned.delay)
-        for index in range(self._limit()):
-            if index and planned.part_delay:
-                await asyncio.sleep(planned.part_delay)
-            planned.record.parts_sent += 1
-            yield planned.parts[index]
-        if self._limit() < len(planned.parts):
-            raise self._drop_error()
-        planned.record.finish(completed=True)
-
-    def close(self) -> None:
-        record = self.planned.record
-        if not record.wait_finished(0):
-            record.finish(disconnected=True)
-
-    async def aclose(self) -> None:
-        self.close()
-
-
-def planned_to_httpx(planned: PlannedResponse, request: httpx.Request) -> httpx.Response:
-    """An httpx response that delivers a planned answer lazily."""
-    return httpx.Response(planned.status, headers=planned.headers, stream=PlannedStream(planned, request))
-
-
-def answer_request(emulator: Emulator, request: httpx.Request) -> httpx.Response:
-    """Let `emulator` answer an httpx request (the request body must be readable)."""
-    planned = emulator.handle(request.method, request.url.path, dict(request.headers), request.read())
-    return planned_to_httpx(planned, request)
-
-
-def emulator_transport(emulator: Emulator) -> httpx.MockTransport:
-    """An httpx transport (for httpx.Client and httpx.AsyncClient) answered by `emulator` in process."""
-    return httpx.MockTransport(lambda request: answer_request(emulator, request))
+    from ._planned import RecordedRequest
 
 
 class GrokMock:

@@ -20,8 +20,8 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise missing_extra(exc) from exc
 
 if TYPE_CHECKING:
-    from ._emulator import RecordedRequest
     from ._faults import Fault
+    from ._planned import RecordedRequest
     from ._traffic import FaultMix, RateLimit
 
 DEFAULT_HOST = "127.0.0.1"
