@@ -9,8 +9,9 @@ import textwrap
 
 import pytest
 from aimlapi_grok.testing import EmulatorServer, Fault
-from cli_support import TIMEOUT, chat_args, cli_env, run_cli
-from test_cli_chat import summary_of
+
+from .cli_support import TIMEOUT, chat_args, cli_env, run_cli
+from .test_cli_chat import summary_of
 
 JSON_USD = re.compile(r'"usd_spent": ([^,\n}]+)')
 

@@ -99,7 +99,7 @@ def test_max_tokens_cuts_the_text_with_finish_reason_length() -> None:
 
 @pytest.mark.parametrize("limit", [{"max_tokens": 1}, {"max_tokens": 5}, {"max_completion_tokens": 8}])
 @pytest.mark.parametrize("tools", [None, [WEATHER_TOOL]], ids=["text", "tools"])
-def test_completion_tokens_stay_within_the_limit(limit: dict[str, int], tools: list[Any] | None) -> None:
+def test_completion_tokens_stay_within_the_limit(limit: dict[str, Any], tools: list[Any] | None) -> None:
     """Reasoning, text and tool-call arguments together never pass max_tokens / max_completion_tokens."""
     body = user_body(**limit) if tools is None else user_body(tools=tools, **limit)
     answer = completion(body)

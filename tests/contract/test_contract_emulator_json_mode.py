@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,11 @@ from aimlapi_grok._schema import schema_document
 from aimlapi_grok.testing import Emulator
 from aimlapi_grok.testing._answers import json_format_field, plan_answer
 from aimlapi_grok.testing._contract import REQUEST_COMPONENT
-from contract_support import ask, user_body
+
+from spec.tools.export_schemas import export
+from spec.tools.normalize import normalize
+
+from .contract_support import ask, user_body
 
 ROOT = Path(__file__).resolve().parents[2]
 RICH_SPEC = Path("gpt-4o") / "4cd011cd3dc1420832b11289ec2e9612c3b53844.json"  # has response_format (see the mirror)
@@ -33,10 +36,6 @@ def rich_spec_defs() -> dict[str, Any]:
     source = mirror / RICH_SPEC
     if not source.is_file():
         pytest.skip(f"spec mirror not found ({source})")
-    sys.path.insert(0, str(ROOT))
-    from spec.tools.export_schemas import export
-    from spec.tools.normalize import normalize
-
     defs: dict[str, Any] = export(normalize(json.loads(source.read_text(encoding="utf-8"))))["tolerant"]["$defs"]
     return defs
 

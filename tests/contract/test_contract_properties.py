@@ -20,7 +20,7 @@ from aimlapi_grok._content import image_url_problem
 from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok._response import parse_completion
 from aimlapi_grok._schema import schema_document
-from aimlapi_grok._tools import function_problem
+from aimlapi_grok._tool_definitions import function_problem
 from aimlapi_grok.testing import assert_valid_request, completion_response, stream_response
 from aimlapi_grok_api.models import ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ErrorBody
 from aimlapi_grok_api.types import UNSET

@@ -204,6 +204,7 @@ async def test_a_deadline_is_seconds_not_an_httpx_timeout(api: Any, router: resp
     error = await refused(api, router, deadline=httpx.Timeout(5.0))
     assert "seconds or None" in error.violations[0].message
     with pytest.raises(ConfigurationError, match="deadline must be seconds or None"):
+        # typing: an httpx.Timeout where seconds are expected: the misuse under test
         Grok(api_key=API_KEY, deadline=httpx.Timeout(5.0))  # type: ignore[arg-type]
 
 

@@ -25,8 +25,10 @@ from typing import NoReturn
 
 import httpx
 
+from ._content import image_url_problem
 from ._errors import ConfigurationError, RequestValidationError
 from ._schema import SchemaViolation
+from ._tool_definitions import function_problem
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -118,8 +120,6 @@ def tool_violations(body: Mapping[str, object]) -> list[SchemaViolation]:
     Found by shape (a list of objects holding a `function` object), not by the field's name: the schema check
     reports a malformed list, this one what the schema cannot say.
     """
-    from ._tools import function_problem
-
     found: list[SchemaViolation] = []
     for key, items in body.items():
         if isinstance(items, str) or not isinstance(items, list | tuple):
@@ -136,8 +136,6 @@ def tool_violations(body: Mapping[str, object]) -> list[SchemaViolation]:
 
 def image_url_violations(messages: object) -> list[SchemaViolation]:
     """Image parts whose URL is neither http(s) nor a base64 data URL."""
-    from ._content import image_url_problem
-
     if not isinstance(messages, list | tuple):
         return []
     found: list[SchemaViolation] = []

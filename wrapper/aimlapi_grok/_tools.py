@@ -23,15 +23,14 @@ than being skipped: read such calls from ``result.tool_calls``.
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
 
 from ._errors import ToolCallError
 from ._stream_accumulator import StreamResult
 from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call, str_or_none
+from ._tool_definitions import check_function_name, checked_parameters
 from ._tool_schema import function_parameters_schema, split_docstring
 
 if TYPE_CHECKING:
@@ -50,9 +49,6 @@ __all__ = [
     "tool_from_function",
     "tool_result_message",
 ]
-
-# The spec's FunctionDefinition.name: "a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64".
-FUNCTION_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class FunctionDefinitionDict(TypedDict):
@@ -115,14 +111,14 @@ def function_tool(
     name: str, description: str | None, parameters: Mapping[str, Any], *, strict: bool | None = None
 ) -> FunctionToolDict:
     """A function tool from its name, description and JSON Schema ``parameters`` (checked here, not by the API)."""
-    _check_name(name, "name")
+    check_function_name(name, "name")
     if description is not None and not isinstance(description, str):
         raise TypeError(f"description must be a str or None, not {type(description).__name__}")
     if not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a JSON Schema object (a dict), not {type(parameters).__name__}")
     if strict is not None and not isinstance(strict, bool):
         raise TypeError(f"strict must be a bool or None, not {type(strict).__name__}")
-    schema = _checked_parameters(dict(parameters))
+    schema = checked_parameters(dict(parameters))
     function: FunctionDefinitionDict = {"name": name, "parameters": schema}
     if description is not None:
         function["description"] = description
@@ -140,7 +136,7 @@ def tool_from_function(
     raises TypeError naming the parameter.
     """
     tool_name = name if name is not None else getattr(fn, "__name__", "")
-    _check_name(tool_name, "name" if name is not None else "the function's __name__ (pass name=...)")
+    check_function_name(tool_name, "name" if name is not None else "the function's __name__ (pass name=...)")
     parameters = function_parameters_schema(fn, f"tool {tool_name!r}")
     if description is None:
         import inspect
@@ -234,62 +230,3 @@ def _message_of(result: Any) -> ChatCompletionMessage:
     choices = completion.choices if isinstance(completion.choices, list) else []
     message = choices[0].message if choices else None
     return message if isinstance(message, ChatCompletionMessage) else ChatCompletionMessage()
-
-
-def function_problem(name: object, parameters: object) -> list[tuple[str, str]]:
-    """(field, problem) for a function definition given to `create()`: the rules `function_tool()` applies."""
-    found: list[tuple[str, str]] = []
-    if not _is_function_name(name):
-        found.append(("name", f"{name!r} is not a valid function name: {_NAME_RULE}"))
-    if parameters is not None:
-        if not isinstance(parameters, Mapping):
-            found.append(("parameters", f"must be a JSON Schema object (a dict), not {type(parameters).__name__}"))
-        else:
-            problem = _parameters_problem(dict(parameters))
-            if problem is not None:
-                found.append(("parameters", problem[1]))
-    return found
-
-
-_NAME_RULE = "1 to 64 characters from a-z A-Z 0-9 _ -"
-
-
-def _is_function_name(name: object) -> bool:
-    return isinstance(name, str) and FUNCTION_NAME_PATTERN.fullmatch(name) is not None
-
-
-def _check_name(name: Any, what: str) -> None:
-    if not _is_function_name(name):
-        raise ValueError(f"{what} {name!r} is not a valid function name: {_NAME_RULE}")
-
-
-def _parameters_problem(parameters: dict[str, Any]) -> tuple[type[Exception], str] | None:
-    """The exception class and message for `parameters` that is not a JSON Schema of an object, or None."""
-    try:
-        text = json.dumps(parameters, sort_keys=True)
-    except (TypeError, ValueError) as exc:
-        return TypeError, f"parameters is not JSON-serializable: {exc}"
-    if "type" in parameters and parameters["type"] != "object":
-        return ValueError, f"parameters must describe a JSON object (type 'object'), not type {parameters['type']!r}"
-    problem = _schema_problem(text)
-    return None if problem is None else (ValueError, problem)
-
-
-@functools.lru_cache(maxsize=256)
-def _schema_problem(parameters_json: str) -> str | None:
-    """Why a JSON Schema (as canonical JSON text) is not valid, or None; cached: the same tools come on every call."""
-    import jsonschema_rs
-
-    try:
-        jsonschema_rs.meta.validate(json.loads(parameters_json))
-    except jsonschema_rs.ValidationError as exc:
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
-        return f"parameters{where} is not a valid JSON Schema: {exc.message}"
-    return None
-
-
-def _checked_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
-    problem = _parameters_problem(parameters)
-    if problem is not None:
-        raise problem[0](problem[1])
-    return parameters
