@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from aimlapi_grok._async_client import AsyncGrok
+from aimlapi_grok import AsyncGrok
 from aimlapi_grok.testing import Emulator, EmulatorServer, FaultMix, RateLimit, run_emulator
 
 CLIENT_TIMEOUT = 10.0

@@ -63,15 +63,16 @@ def test_kill_9_at_random_points_then_resume_loses_and_duplicates_nothing(tmp_pa
     with emulator(fault_mix=FaultMix(rate_slow=1.0, slow_seconds=0.04)) as server:
         args = _run_args(server.base_url, tmp_path, "--quiet", "--concurrency", "8", "--max-concurrency", "8")
         for round_number in range(3):
-            proc = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            target = _done_count(journal) + rng.randint(10, 30)
-            deadline = time.monotonic() + TIMEOUT
-            while _done_count(journal) < target and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 0.05))
-            assert proc.poll() is None, f"round {round_number}: the run ended before its kill"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(TIMEOUT)
+            # The with block closes the stderr pipe (left open it is a ResourceWarning, an error under pytest).
+            with subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+                target = _done_count(journal) + rng.randint(10, 30)
+                deadline = time.monotonic() + TIMEOUT
+                while _done_count(journal) < target and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0.0, 0.05))
+                assert proc.poll() is None, f"round {round_number}: the run ended before its kill"
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(TIMEOUT)
             kills += 1
             states = journal_states(journal)
             in_flight_at_kills += sum(1 for state in states.values() if state == "in_flight")

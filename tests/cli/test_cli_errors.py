@@ -6,9 +6,9 @@ import re
 import sys
 
 import pytest
+from aimlapi_grok import APIConnectionError, APITimeoutError, ConfigurationError, GrokError
 from aimlapi_grok._cli import main
 from aimlapi_grok._cli_chat import describe_error, exit_status_for
-from aimlapi_grok._errors import APIConnectionError, APITimeoutError, ConfigurationError, GrokError
 from aimlapi_grok.testing import EmulatorServer, Fault
 
 from .cli_support import chat_args, closed_port, run_cli

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import RequestValidationError
+from aimlapi_grok import Grok, RequestValidationError
 from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok.testing import Emulator, PlannedResponse, assert_valid_request
 from schemathesis.core.failures import FailureGroup

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 import httpx
-from aimlapi_grok._client import Grok
+from aimlapi_grok import Grok
 from aimlapi_grok._content import image_url_problem
 from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok._response import parse_completion

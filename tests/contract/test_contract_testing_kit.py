@@ -10,8 +10,7 @@ import sys
 import aimlapi_grok.testing as kit
 import httpx
 import pytest
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import InternalServerError, RateLimitError
+from aimlapi_grok import Grok, InternalServerError, RateLimitError
 from aimlapi_grok.testing import (
     Emulator,
     assert_valid_request,

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
+from aimlapi_grok import AsyncGrok, Grok
 from aimlapi_grok.testing import EmulatorServer
 
 from .e2e_support import CLIENT_TIMEOUT

@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._errors import StreamError
+from aimlapi_grok import AsyncGrok, StreamError
 from aimlapi_grok.testing import EmulatorServer, Fault, run_emulator
 
 from .e2e_support import SERVER_WAIT, emulated_text, fault

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import APIConnectionError, APITimeoutError, InternalServerError, RateLimitError
+from aimlapi_grok import APIConnectionError, APITimeoutError, Grok, InternalServerError, RateLimitError
 from aimlapi_grok.testing import EmulatorServer, Fault
 
 from .e2e_support import MODEL_NAME, fault

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import APIError, StreamError
+from aimlapi_grok import APIError, Grok, StreamError
 from aimlapi_grok.testing import EmulatorServer
 
 from .e2e_support import SERVER_WAIT, emulated_text, fault

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import AuthenticationError, BadRequestError, PermissionDeniedError
+from aimlapi_grok import AuthenticationError, BadRequestError, Grok, PermissionDeniedError
 from aimlapi_grok.testing import EmulatorServer, assert_valid_request, run_emulator
 
 from .e2e_support import MODEL_NAME, emulated_text, fault

@@ -7,9 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
-from aimlapi_grok._tools import (
+from aimlapi_grok import (
+    AsyncGrok,
+    Grok,
     assistant_message_from,
     parse_tool_calls,
     tool_from_function,

@@ -16,8 +16,7 @@ import httpx
 import pytest
 import respx
 import stamina
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
+from aimlapi_grok import AsyncGrok, Grok
 from aimlapi_grok._drift import reset_drift_reports
 
 API_KEY = "sk-test-SECRET-KEY-0123456789abcdef"

@@ -7,9 +7,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import ConfigurationError
+from aimlapi_grok import AsyncGrok, ConfigurationError, Grok
 
 from .conftest import API_KEY, USER_HI, completion_response
 

@@ -6,17 +6,17 @@ import base64
 from pathlib import Path
 
 import pytest
-from aimlapi_grok._content import (
+from aimlapi_grok._content import sniff_image_mime
+from aimlapi_grok._schema import violations
+from aimlapi_grok.content import (
     file_part,
     file_part_from_bytes,
     file_part_from_path,
     image_part,
     image_part_from_bytes,
     image_part_from_path,
-    sniff_image_mime,
     text_part,
 )
-from aimlapi_grok._schema import violations
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16

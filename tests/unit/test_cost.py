@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import respx
+from aimlapi_grok import BudgetExceededError, ConfigurationError
 from aimlapi_grok._cost import CostTracker, parse_budget
-from aimlapi_grok._errors import BudgetExceededError, ConfigurationError
 
 from .conftest import completion_body, completion_response
 

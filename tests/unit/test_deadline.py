@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._errors import APITimeoutError, InternalServerError, StreamError
+from aimlapi_grok import APITimeoutError, InternalServerError, StreamError
 
 from .conftest import USER_HI, completion_body, completion_response, error_response
 from .test_validation import PATH

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 import respx
-from aimlapi_grok._drift import DriftWarning, drift_reports, report_drift
+from aimlapi_grok import DriftWarning, drift_reports
+from aimlapi_grok._drift import report_drift
 from aimlapi_grok_api.types import UNSET
 
 from .conftest import completion_body, completion_response

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._errors import (
+from aimlapi_grok import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,

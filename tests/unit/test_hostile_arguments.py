@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import ConfigurationError
+from aimlapi_grok import ConfigurationError, Grok
 
 from .conftest import API_KEY, completion_response, sent_json
 from .test_validation import PATH, refused

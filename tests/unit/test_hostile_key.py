@@ -30,14 +30,13 @@ from aimlapi_grok import (
     InternalServerError,
     RequestValidationError,
     ResponseValidationError,
-    SchemaViolation,
     StreamError,
     ToolArgumentsError,
     ToolCallError,
 )
 from aimlapi_grok import __all__ as public_names
 from aimlapi_grok._errors import status_error_for
-from aimlapi_grok._stream_accumulator import StreamAccumulator
+from aimlapi_grok.types import SchemaViolation, StreamAccumulator
 
 from .conftest import API_KEY, USER_HI
 from .hostile_server import hostile_server, http_answer

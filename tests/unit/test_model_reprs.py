@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aimlapi_grok._client import Grok
+from aimlapi_grok import Grok
 from aimlapi_grok.testing import mock_grok
 from aimlapi_grok_api.models import ChatCompletion, Usage
 

@@ -10,9 +10,10 @@ import pytest
 import respx
 from aimlapi_grok import DriftWarning
 from aimlapi_grok._constants import CLIENT_REQUEST_ID_PATTERN
-from aimlapi_grok._request import CALL_OPTIONS, DEFAULT_MODEL, SPEC_PARAMS, CreateParams
+from aimlapi_grok._request import CALL_OPTIONS, DEFAULT_MODEL, SPEC_PARAMS
 from aimlapi_grok._schema import schema_document
 from aimlapi_grok._version import __version__
+from aimlapi_grok.types import CreateParams
 from aimlapi_grok_api.models import Reasoning, StreamOptions, Tool, UserMessage
 
 from .conftest import API_KEY, USER_HI, completion_response, sent_json

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 import stamina
-from aimlapi_grok._errors import (
+from aimlapi_grok import (
     APIConnectionError,
     APITimeoutError,
     BadRequestError,

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import (
+from aimlapi_grok import (
     APIConnectionError,
+    AsyncGrok,
     AuthenticationError,
     BudgetExceededError,
     ConfigurationError,
+    Grok,
     RequestValidationError,
 )
 from aimlapi_grok._security import Secret

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from aimlapi_grok._errors import BudgetExceededError, RateLimitError, StreamError
+from aimlapi_grok import BudgetExceededError, RateLimitError, StreamError
 
 from .conftest import error_response, sse_response
 

@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from aimlapi_grok._errors import StreamError, ToolArgumentsError
-from aimlapi_grok._meta import ResponseInfo
-from aimlapi_grok._stream_accumulator import StreamAccumulator, StreamResult
+from aimlapi_grok import StreamError, StreamResult, ToolArgumentsError
+from aimlapi_grok.types import ResponseInfo, StreamAccumulator
 from aimlapi_grok_api.models import ChatCompletionChunk, Usage
 
 

@@ -11,10 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from aimlapi_grok._errors import ResponseValidationError, StreamError
-from aimlapi_grok._meta import ResponseInfo
-from aimlapi_grok._stream_accumulator import StreamResult
-from aimlapi_grok._streaming import AsyncStream, Stream
+from aimlapi_grok import AsyncStream, ResponseValidationError, Stream, StreamError, StreamResult
+from aimlapi_grok.types import ResponseInfo
 from aimlapi_grok_api.models import ChatCompletionChunk
 
 URL = "https://api.aimlapi.com/v1/chat/completions"
@@ -354,7 +352,8 @@ async def test_result_is_partial_while_streaming(harness: Harness) -> None:
 
 async def test_drifting_chunk_warns_and_still_streams(harness: Harness) -> None:
     """A chunk with an unknown finish reason is reported as drift, and its text still arrives."""
-    from aimlapi_grok._drift import DriftWarning, reset_drift_reports
+    from aimlapi_grok import DriftWarning
+    from aimlapi_grok._drift import reset_drift_reports
 
     reset_drift_reports()
     stream = await harness.open(Body(sse(chunk("ok", finish="end_turn"), "[DONE]")))

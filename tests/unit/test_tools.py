@@ -8,19 +8,20 @@ from typing import Any
 
 import httpx
 import pytest
-from aimlapi_grok import StreamedToolCall, StreamResult
-from aimlapi_grok._async_client import AsyncGrok
-from aimlapi_grok._client import Grok
-from aimlapi_grok._errors import ToolArgumentsError
-from aimlapi_grok._response import ChatCompletionResult, parse_completion
-from aimlapi_grok._schema import violations
-from aimlapi_grok._tools import (
-    ParsedToolCall,
+from aimlapi_grok import (
+    AsyncGrok,
+    ChatCompletionResult,
+    Grok,
+    StreamResult,
+    ToolArgumentsError,
     assistant_message_from,
     parse_tool_calls,
     tool_from_function,
     tool_result_message,
 )
+from aimlapi_grok._response import parse_completion
+from aimlapi_grok._schema import violations
+from aimlapi_grok.tools import ParsedToolCall, StreamedToolCall
 from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage
 
 

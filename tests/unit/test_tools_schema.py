@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal, Optional
 
 import jsonschema_rs
 import pytest
+from aimlapi_grok import tool_from_function
 from aimlapi_grok._schema import violations
-from aimlapi_grok._tools import function_tool, tool_from_function
+from aimlapi_grok.tools import function_tool
 
 
 class Unit(Enum):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import respx
-from aimlapi_grok._errors import RequestValidationError
+from aimlapi_grok import RequestValidationError
 
 from .conftest import USER_HI, completion_response
 

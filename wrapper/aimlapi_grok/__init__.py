@@ -1,28 +1,22 @@
 """aimlapi-grok: the typed Python client for x-ai/grok-4-1-fast-reasoning on the AIML API.
 
-Everything public is defined in a private module and re-exported here; the
-emulator and pytest fixtures live in ``aimlapi_grok.testing`` (extra ``testing``).
+The everyday surface is here: the clients, their results and streams, the
+exceptions (tree in ``_errors``), drift reports, and the tool helpers the README
+uses. The rest lives in namespaces: ``aimlapi_grok.tools`` (function tools),
+``aimlapi_grok.content`` (content parts), ``aimlapi_grok.types`` (generated models,
+request TypedDicts, the wrapper's types), ``aimlapi_grok.batch`` and
+``aimlapi_grok.testing`` (extra ``testing``). Everything public is defined in a
+private module and re-exported.
 """
 
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
+import warnings as _warnings
 
 from ._async_client import AsyncGrok
 from ._base import ClientOptions
 from ._client import Grok
-from ._content import (
-    IMAGE_DETAILS,
-    FilePartDict,
-    ImagePartDict,
-    TextPartDict,
-    file_part,
-    file_part_from_bytes,
-    file_part_from_path,
-    image_part,
-    image_part_from_bytes,
-    image_part_from_path,
-    text_part,
-)
-from ._drift import DriftReport, DriftWarning, drift_reports, drift_reports_dropped
+from ._drift import DriftWarning, drift_reports, drift_reports_dropped
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -45,35 +39,18 @@ from ._errors import (
     ToolCallError,
     UnprocessableEntityError,
 )
-from ._meta import ResponseInfo
 from ._response import ChatCompletionResult
-from ._schema import SchemaViolation
-from ._stream_accumulator import StreamAccumulator, StreamResult
+from ._stream_accumulator import StreamResult
 from ._streaming import AsyncStream, Stream
-from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call
-from ._tools import (
-    AssistantMessageDict,
-    FunctionToolDict,
-    ToolCallDict,
-    ToolMessageDict,
-    assistant_message_from,
-    function_tool,
-    parse_tool_calls,
-    tool_from_function,
-    tool_result_message,
-)
+from ._tools import assistant_message_from, parse_tool_calls, tool_from_function, tool_result_message
 from ._version import __version__
 
-if TYPE_CHECKING:
-    from ._request import CreateParams
-
 # Plain sorted() order (checked by tests/package/test_public_api.py).
-__all__ = [  # noqa: RUF022
+__all__ = [
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
-    "AssistantMessageDict",
     "AsyncGrok",
     "AsyncStream",
     "AuthenticationError",
@@ -83,58 +60,74 @@ __all__ = [  # noqa: RUF022
     "ClientOptions",
     "ConfigurationError",
     "ConflictError",
-    "CreateParams",
-    "DriftReport",
     "DriftWarning",
-    "FilePartDict",
-    "FunctionToolDict",
     "Grok",
     "GrokError",
-    "IMAGE_DETAILS",
-    "ImagePartDict",
     "InternalServerError",
     "NotFoundError",
-    "ParsedToolCall",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
-    "ResponseInfo",
     "ResponseValidationError",
-    "SchemaViolation",
     "Stream",
-    "StreamAccumulator",
     "StreamError",
     "StreamResult",
-    "StreamedToolCall",
-    "TextPartDict",
     "ToolArgumentsError",
-    "ToolCallDict",
     "ToolCallError",
-    "ToolMessageDict",
     "UnprocessableEntityError",
     "__version__",
     "assistant_message_from",
     "drift_reports",
     "drift_reports_dropped",
-    "file_part",
-    "file_part_from_bytes",
-    "file_part_from_path",
-    "function_tool",
-    "image_part",
-    "image_part_from_bytes",
-    "image_part_from_path",
-    "parse_tool_call",
     "parse_tool_calls",
-    "text_part",
     "tool_from_function",
     "tool_result_message",
 ]
 
+# Names that moved to a namespace in 0.x; importable from here for one more release, with a DeprecationWarning.
+_MOVED = {
+    **dict.fromkeys(
+        [
+            "AssistantMessageDict",
+            "FunctionToolDict",
+            "ParsedToolCall",
+            "StreamedToolCall",
+            "ToolCallDict",
+            "ToolMessageDict",
+            "function_tool",
+            "parse_tool_call",
+        ],
+        "aimlapi_grok.tools",
+    ),
+    **dict.fromkeys(
+        [
+            "IMAGE_DETAILS",
+            "FilePartDict",
+            "ImagePartDict",
+            "TextPartDict",
+            "file_part",
+            "file_part_from_bytes",
+            "file_part_from_path",
+            "image_part",
+            "image_part_from_bytes",
+            "image_part_from_path",
+            "text_part",
+        ],
+        "aimlapi_grok.content",
+    ),
+    **dict.fromkeys(
+        ["CreateParams", "DriftReport", "ResponseInfo", "SchemaViolation", "StreamAccumulator"], "aimlapi_grok.types"
+    ),
+}
 
-def __getattr__(name: str) -> Any:
-    # CreateParams is built on first use (see _request): `import aimlapi_grok` does not create the TypedDicts.
-    if name == "CreateParams":
-        from . import _request
 
-        return _request.CreateParams
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def __getattr__(name: str) -> _typing.Any:
+    namespace = _MOVED.get(name)
+    if namespace is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _warnings.warn(
+        f"aimlapi_grok.{name} moved to {namespace}.{name}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(_importlib.import_module(namespace), name)

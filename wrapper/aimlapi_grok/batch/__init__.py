@@ -10,11 +10,11 @@ Names are loaded on first use, so importing this package is cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_exports as _lazy_exports
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._input import BatchInputError, BatchRequest, InputProblem, ParsedInput, Shard, check_records, read_input
     from ._journal import Journal, JournalRow, Outcome, Totals
     from ._output import export, output_line, status
@@ -62,4 +62,4 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS, globals())

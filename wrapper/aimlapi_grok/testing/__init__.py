@@ -19,11 +19,11 @@ loaded on first use, so importing this package is cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_exports as _lazy_exports
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._canned import completion_response, error_response, stream_response
     from ._contract import assert_valid_request, assert_valid_response, assert_valid_stream, sse_payloads
     from ._emulator import Emulator
@@ -87,4 +87,4 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS, globals())
