@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 # Run as a script, only spec/tools is on sys.path; the tools import each other
 # as `spec.tools.*` from the repository root (one way for scripts, tests and mypy).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -53,7 +55,6 @@ def tool(name: str) -> str:
 
 def custom_template_path() -> Path | None:
     """The folder of custom templates named by generator.yaml's `custom_template_path` (relative to it), if any."""
-    import yaml
 
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8")) or {}
     folder = config.get("custom_template_path")

@@ -17,7 +17,6 @@ import pytest
 import respx
 import stamina
 from aimlapi_grok import AsyncGrok, Grok
-from aimlapi_grok._drift import reset_drift_reports
 
 API_KEY = "sk-test-SECRET-KEY-0123456789abcdef"
 BASE_URL = "https://api.aimlapi.com"
@@ -168,12 +167,10 @@ def router() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No real sleeps between retries, no key or URL from the environment, fresh drift reports."""
+    """No real sleeps between retries, no key or URL from the environment (fresh drift reports: tests/conftest.py)."""
     monkeypatch.delenv("AIMLAPI_API_KEY", raising=False)
     monkeypatch.delenv("AIMLAPI_BASE_URL", raising=False)
-    reset_drift_reports()
     # Test mode: stamina waits 0 s but keeps our attempt limit (cap=True); the waits we
     # compute are still logged (record.retry_wait) for the tests to check.
     with stamina.set_testing(True, attempts=1000, cap=True):
         yield
-    reset_drift_reports()

@@ -173,23 +173,18 @@ async def test_stamina_deactivated_means_no_retries(api: Any, router: respx.Mock
     assert caught.value.retries == 0
 
 
-async def test_stamina_sleeps_the_computed_wait(
-    client_kind: str, api: Any, router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Outside test mode stamina really sleeps the wait we computed from Retry-After (sleep function patched)."""
-    slept: list[float] = []
-    if client_kind == "sync":
-        monkeypatch.setattr(time, "sleep", slept.append)
-    else:
-
-        async def fake_sleep(seconds: float) -> None:
-            slept.append(seconds)
-
-        monkeypatch.setattr("stamina._core._smart_sleep", fake_sleep)
-    router.post(PATH).mock(side_effect=[error_response(429, **{"retry-after": "3"}), completion_response()])
-    with stamina.set_testing(False):
-        result = await api.create()
-    assert slept == [3.0]
+async def test_stamina_waits_the_computed_wait(api: Any, router: respx.MockRouter) -> None:
+    """Outside test mode stamina waits the wait we computed from Retry-After (read by its documented on-retry hook)."""
+    waits: list[float] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+    router.post(PATH).mock(side_effect=[error_response(429, **{"retry-after-ms": "20"}), completion_response()])
+    try:
+        with stamina.set_testing(False):
+            result = await api.create()
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(hooks)
+    assert waits == [0.02]
     assert result.retries == 1
 
 

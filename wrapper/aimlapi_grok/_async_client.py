@@ -16,6 +16,7 @@ from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import ConfigurationError, status_error_for
 from ._response import ChatCompletionResult
 from ._retry import acall_with_retries
+from ._streaming import AsyncStream
 
 if TYPE_CHECKING:
     from aimlapi_grok_api._params import MessageParam
@@ -96,7 +97,8 @@ class AsyncGrok(BaseGrok):
 
     def _owner(self) -> object:
         """Who holds a reservation (async: the task)."""
-        import asyncio
+        # Imported here: asyncio costs ~10 ms at import, and only async calls need it.
+        import asyncio  # noqa: PLC0415
 
         try:
             return asyncio.current_task() or super()._owner()
@@ -150,8 +152,6 @@ class AsyncGrok(BaseGrok):
         self, response: httpx.Response, retries: int, reservation: Reservation | None
     ) -> AsyncStream:
         try:
-            from ._streaming import AsyncStream
-
             on_result = functools.partial(self._stream_finished, reservation)
             return AsyncStream(response, info=self._stream_info(response, retries), on_result=on_result)
         except BaseException:

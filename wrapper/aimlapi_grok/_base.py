@@ -10,6 +10,7 @@ import copy
 import itertools
 import logging
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -267,7 +268,6 @@ class BaseGrok:
 
     def _owner(self) -> object:
         """Who holds a reservation (sync: the thread)."""
-        import threading
 
         return threading.current_thread()
 

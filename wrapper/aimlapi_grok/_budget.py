@@ -105,7 +105,8 @@ class BudgetGate:
 
     async def areserve(self, owner: object, wait_seconds: float | None) -> Reservation:
         """The async mirror of `reserve` (polls, so it never blocks the event loop)."""
-        import anyio
+        # Imported here: anyio is needed only once an async call waits on the budget.
+        import anyio  # noqa: PLC0415
 
         give_up = None if wait_seconds is None else time.monotonic() + wait_seconds
         pause = ASYNC_POLL_FIRST

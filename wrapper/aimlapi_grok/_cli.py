@@ -171,7 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve_emulator(args.host, args.port, **emulator_traffic(args))
         if args.command == "batch":
             return run_batch_command(args, sys.stdout, sys.stderr)
-        from ._cli_chat import ChatOptions, run_chat
+        # Imported here: the CLI's --help and --version do not pay for the chat command (~5 ms).
+        from ._cli_chat import ChatOptions, run_chat  # noqa: PLC0415
 
         options = ChatOptions(
             prompt=read_prompt(args.prompt, sys.stdin),
@@ -206,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve_emulator(host: str, port: int, **traffic: Any) -> int:
     try:
-        from .testing import serve
+        # Imported here: the emulator server (Starlette, uvicorn: ~90 ms) loads only for --offline / emulator.
+        from .testing import serve  # noqa: PLC0415
     except ImportError as exc:
         raise UsageError(
             f"the emulator needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
+import httpx
+
 from ._cli_common import (
     EXIT_API_ERROR,
     EXIT_FAILURE,
@@ -22,7 +24,17 @@ from ._cli_common import (
     UsageError,
     offline_emulator,
 )
+from ._client import Grok
 from ._constants import API_KEY_ENV
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    ConfigurationError,
+    GrokError,
+    RequestValidationError,
+    StreamError,
+)
 
 if TYPE_CHECKING:
     from ._client import Grok
@@ -166,14 +178,12 @@ class _TextOut:
 
 def run_chat(options: ChatOptions, out: TextIO, err: TextIO) -> int:
     """Send the prompt; stream or print the answer to `out`, the summary or the error to `err`."""
-    from ._errors import GrokError
 
     text_out = _TextOut(out)
     secret = options.api_key
     try:
         with _endpoint(options) as (base_url, api_key):
             secret = api_key
-            from ._client import Grok
 
             client_args: dict[str, Any] = {"base_url": base_url}
             if options.timeout is not None:
@@ -290,9 +300,6 @@ def _int_field(obj: object, name: str) -> int | None:
 
 def exit_status_for(exc: GrokError) -> int:
     """The exit status for an error: 2 usage/configuration, 4 network, 3 API, 1 anything else."""
-    import httpx
-
-    from ._errors import APIConnectionError, APIError, ConfigurationError, RequestValidationError, StreamError
 
     if isinstance(exc, ConfigurationError | RequestValidationError):
         return EXIT_USAGE
@@ -307,7 +314,6 @@ def exit_status_for(exc: GrokError) -> int:
 
 def describe_error(exc: GrokError, secret: str | None) -> str:
     """`ErrorClass: message (request id: ..., inference id: ..., retries: N)`, with the key masked."""
-    from ._errors import APIError, APIStatusError, StreamError
 
     ids: list[str] = []
     if isinstance(exc, APIStatusError):

@@ -23,7 +23,8 @@ class UsageError(Exception):
 def offline_emulator() -> Iterator[tuple[str, str]]:
     """(base URL, key) of an emulator on a loopback port, started for the duration (`--offline`)."""
     try:
-        from .testing import run_emulator
+        # Imported here: the emulator server (Starlette, uvicorn: ~90 ms) loads only for --offline / emulator.
+        from .testing import run_emulator  # noqa: PLC0415
     except ImportError as exc:
         raise UsageError(
             f"--offline needs the testing extra ({exc.name or exc}): pip install 'aimlapi-grok[testing]'"

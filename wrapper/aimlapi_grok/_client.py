@@ -16,6 +16,7 @@ from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._errors import ConfigurationError, status_error_for
 from ._response import ChatCompletionResult
 from ._retry import call_with_retries
+from ._streaming import Stream
 
 if TYPE_CHECKING:
     from aimlapi_grok_api._params import MessageParam
@@ -136,8 +137,6 @@ class Grok(BaseGrok):
 
     def _open_stream(self, response: httpx.Response, retries: int, reservation: Reservation | None) -> Stream:
         try:
-            from ._streaming import Stream
-
             on_result = functools.partial(self._stream_finished, reservation)
             return Stream(response, info=self._stream_info(response, retries), on_result=on_result)
         except BaseException:

@@ -7,6 +7,7 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import TYPE_CHECKING
 
 from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
+from ._drift import report_deviation
 
 if TYPE_CHECKING:
     import httpx
@@ -120,7 +121,6 @@ def _bounded(value: object, limit: Decimal | int, where: str, component: str) ->
 
 
 def _drift(component: str, where: str, value: object, problem: str) -> None:
-    from ._drift import report_deviation
 
     shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
     report_deviation(component, where, "cost", f"cost value {shown} {problem}; not counted")

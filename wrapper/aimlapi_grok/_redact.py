@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 if TYPE_CHECKING:
     import httpx
 
@@ -83,7 +85,6 @@ def sanitized_request(request: httpx.Request | None) -> httpx.Request | None:
     """A copy of `request` without secret headers (method, URL, other headers and body kept)."""
     if request is None:
         return None
-    import httpx
 
     headers = [(name, value) for name, value in request.headers.multi_items() if name.lower() not in SECRET_HEADERS]
     content = getattr(request, "_content", None)
@@ -94,7 +95,6 @@ def sanitized_response(response: httpx.Response | None) -> httpx.Response | None
     """A closed copy of `response` whose request has no secret headers and whose body is redacted."""
     if response is None:
         return None
-    import httpx
 
     request = response._request  # the public property raises when there is none
     redactor = Redactor.for_request(request)

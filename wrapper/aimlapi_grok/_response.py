@@ -128,7 +128,8 @@ class ChatCompletionResult(CompletionFields, ResultDump):
     @property
     def usage(self) -> Usage | None:  # type: ignore[override]  # None, not UNSET, when absent (as in openai-python)
         """Token usage (typed), or None when the answer has none."""
-        from aimlapi_grok_api.models import Usage
+        # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
+        from aimlapi_grok_api.models import Usage  # noqa: PLC0415
 
         usage = self.completion.usage
         return usage if isinstance(usage, Usage) else None

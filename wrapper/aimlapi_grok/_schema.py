@@ -111,7 +111,8 @@ def definition_names() -> frozenset[str]:
 @cache
 def validator(definition: str, variant: Variant = "tolerant") -> jsonschema_rs.Validator:
     """A compiled validator for one component (compiled once per process)."""
-    import jsonschema_rs
+    # Imported here: the compiled validator library (~3 ms) loads when a schema is first checked.
+    import jsonschema_rs  # noqa: PLC0415
 
     defs = schema_document()[variant]
     if definition not in defs["$defs"]:

@@ -219,7 +219,8 @@ class Stream(_StreamState):
             finally:
                 self.close()
             raise self._wrong_content_type(self.response.headers.get("content-type", ""))
-        from ._sse import iter_events
+        # Imported here: the SSE decoder loads on the first stream.
+        from ._sse import iter_events  # noqa: PLC0415
 
         self._events = iter_events(self.response)
         return self._events
@@ -275,7 +276,8 @@ class AsyncStream(_StreamState):
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
         self._events: AsyncGenerator[ServerSentEvent, None] | None = None
-        import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)
+        # Imported here: asyncio costs ~10 ms at import, and only async calls need it.
+        import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)  # noqa: PLC0415
 
         try:
             self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -335,7 +337,8 @@ class AsyncStream(_StreamState):
             finally:
                 await self.close()
             raise self._wrong_content_type(self.response.headers.get("content-type", ""))
-        from ._sse import aiter_events
+        # Imported here: the SSE decoder loads on the first stream.
+        from ._sse import aiter_events  # noqa: PLC0415
 
         self._events = aiter_events(self.response)
         return self._events

@@ -23,6 +23,7 @@ than being skipped: read such calls from ``result.tool_calls``.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
@@ -139,8 +140,6 @@ def tool_from_function(
     check_function_name(tool_name, "name" if name is not None else "the function's __name__ (pass name=...)")
     parameters = function_parameters_schema(fn, f"tool {tool_name!r}")
     if description is None:
-        import inspect
-
         description, _ = split_docstring(inspect.getdoc(fn))
     return function_tool(tool_name, description, parameters, strict=strict)
 
@@ -217,7 +216,8 @@ def _tool_calls_of(result: Any) -> list[StreamedToolCall] | list[ToolCall | Cust
 
 
 def _message_of(result: Any) -> ChatCompletionMessage:
-    from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage
+    # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
+    from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage  # noqa: PLC0415
 
     if isinstance(result, ChatCompletionMessage):
         return result

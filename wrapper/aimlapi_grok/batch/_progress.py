@@ -73,8 +73,11 @@ class RichProgress:
     """A rich progress bar with the counts, rates, spend, concurrency and ETA."""
 
     def __init__(self, out: TextIO) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+        # Imported here: rich is optional (the batch extra); without it progress is plain lines.
+        from rich.console import Console  # noqa: PLC0415
+
+        # Imported here: rich is optional (the batch extra); without it progress is plain lines.
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
 
         self._progress = Progress(
             TextColumn("[bold]batch"),

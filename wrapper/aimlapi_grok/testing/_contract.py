@@ -35,7 +35,8 @@ def _decode(value: Any) -> Any:
 
 @cache
 def _strict_validator(component: str, variant: Variant) -> jsonschema_rs.Validator:
-    import jsonschema_rs
+    # Imported here: the compiled validator library (~3 ms) loads when a schema is first checked.
+    import jsonschema_rs  # noqa: PLC0415
 
     defs = schema_document()[variant]
     if component not in defs["$defs"]:

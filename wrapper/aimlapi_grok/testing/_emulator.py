@@ -126,7 +126,8 @@ class Emulator:
         """The Starlette (ASGI) app serving this emulator (needs the `testing` extra)."""
         if self._app is None:
             # Imported here: _asgi imports Starlette (tens of ms), which only serving needs.
-            from ._asgi import build_app
+            # Imported here: _asgi imports Starlette (~50 ms), which only serving needs.
+            from ._asgi import build_app  # noqa: PLC0415
 
             self._app = build_app(self)
         return self._app

@@ -44,7 +44,8 @@ class GrokMock:
         responses: Sequence[httpx.Response] | None = None,
     ) -> None:
         try:
-            import respx
+            # Imported here: respx is optional (the testing extra) and costs ~35 ms; only mock_grok() needs it.
+            import respx  # noqa: PLC0415
         except ImportError as exc:
             raise missing_extra(exc) from exc
 

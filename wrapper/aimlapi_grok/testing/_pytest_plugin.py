@@ -28,7 +28,8 @@ CLIENT_TIMEOUT = 30.0
 @pytest.fixture(scope="session")
 def grok_emulator_server() -> Iterator[EmulatorServer]:
     """One emulator server for the whole session (use `grok_emulator`, which resets it per test)."""
-    from aimlapi_grok.testing._server import run_emulator
+    # Imported here: the pytest plugin loads in every pytest session: the server (~90 ms) waits for a fixture.
+    from aimlapi_grok.testing._server import run_emulator  # noqa: PLC0415
 
     with run_emulator() as server:
         yield server
@@ -44,7 +45,8 @@ def grok_emulator(grok_emulator_server: EmulatorServer) -> EmulatorServer:
 @pytest.fixture
 def grok_client(grok_emulator: EmulatorServer) -> Iterator[Grok]:
     """A `Grok` client bound to `grok_emulator`."""
-    from aimlapi_grok._client import Grok
+    # Imported here: the pytest plugin loads in every pytest session: the client waits for a fixture.
+    from aimlapi_grok._client import Grok  # noqa: PLC0415
 
     with Grok(api_key=grok_emulator.api_key, base_url=grok_emulator.base_url, timeout=CLIENT_TIMEOUT) as client:
         yield client
@@ -56,7 +58,8 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
     @pytest_asyncio.fixture
     async def async_grok_client(grok_emulator: EmulatorServer) -> Any:
         """An `AsyncGrok` client bound to `grok_emulator`."""
-        from aimlapi_grok._async_client import AsyncGrok
+        # Imported here: the pytest plugin loads in every pytest session: the client waits for a fixture.
+        from aimlapi_grok._async_client import AsyncGrok  # noqa: PLC0415
 
         async with AsyncGrok(
             api_key=grok_emulator.api_key, base_url=grok_emulator.base_url, timeout=CLIENT_TIMEOUT
