@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from aimlapi_grok._client import Grok
 from aimlapi_grok.testing import run_emulator
-from e2e_support import WEATHER_TOOL, emulated_text
+
+from .e2e_support import WEATHER_TOOL, emulated_text
 
 HERE = Path(__file__).parent
 SYNC_PROGRAM = HERE / "openai_style_program.py"

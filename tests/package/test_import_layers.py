@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,3 +41,17 @@ def test_a_deliberate_cycle_breaks_the_contracts(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "2 broken" in done.stdout
     assert "aimlapi_grok._constants -> aimlapi_grok._client" in done.stdout
+
+
+def test_every_module_has_a_place_in_the_layers() -> None:
+    """A new module of the package or of its testing kit must be put in a layer (unplaced, it would be unchecked)."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+        "contracts"
+    ]
+    for container in ("aimlapi_grok", "aimlapi_grok.testing"):
+        layers = next(contract["layers"] for contract in contracts if contract.get("containers") == [container])
+        placed = {name.strip() for layer in layers for name in layer.split("#")[0].split("|")}
+        folder = ROOT / "wrapper" / container.replace(".", "/")
+        modules = {path.stem for path in folder.glob("*.py") if path.stem != "__init__"}
+        modules |= {path.name for path in folder.iterdir() if (path / "__init__.py").is_file()}
+        assert sorted(modules - placed) == [], container

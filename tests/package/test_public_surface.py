@@ -33,7 +33,8 @@ SNAPSHOTS = {
     "aimlapi_grok": sorted(
         [
             *ERRORS,
-            *("AsyncGrok", "AsyncStream", "ChatCompletionResult", "DriftWarning", "Grok", "Stream", "StreamResult"),
+            *("AsyncGrok", "AsyncStream", "ChatCompletionResult", "ClientOptions", "DriftWarning", "Grok", "Stream"),
+            "StreamResult",
             *("__version__", "assistant_message_from", "drift_reports", "drift_reports_dropped", "parse_tool_calls"),
             *("tool_from_function", "tool_result_message"),
         ]

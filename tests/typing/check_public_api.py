@@ -33,8 +33,8 @@ from aimlapi_grok.types import (
     NamedFunctionToolChoiceParam,
     Prediction,
     Reasoning,
-    ResponseMeta,
     ResponseInfo,
+    ResponseMeta,
     StreamOptions,
     ToolParam,
     Usage,
@@ -131,12 +131,15 @@ def sync_usage() -> None:
         as_dict: dict[str, Any] = result.to_dict()
         as_json: str = result.to_json()
         print(choices, created, meta, completion_id, dumped, dumped_json, as_dict, as_json)
+        # typing: misuse mypy must reject: a misspelt field
         print(result.choises)  # type: ignore[attr-defined]
+        # typing: misuse mypy must reject: openai-python's pydantic options are not taken
         print(result.model_dump(exclude_none=True))  # type: ignore[call-arg]
 
         answer: str = client.ask("What is 2+2?", system="Answer with a number.", max_tokens=5)
         impatient: Grok = client.with_options(timeout=5.0, max_retries=0)
         print(impatient.max_retries)
+        # typing: misuse mypy must reject: with_options takes no api_key
         client.with_options(api_key="other")  # type: ignore[call-arg]
         raw: httpx.Response = client.chat.completions.with_raw_response.create(
             messages=[{"role": "user", "content": "hi"}]

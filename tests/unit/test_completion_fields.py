@@ -61,6 +61,7 @@ def test_absent_fields_read_as_unset_or_none() -> None:
 def test_an_unknown_attribute_raises_attribute_error_naming_it() -> None:
     """A misspelt field is an AttributeError naming the class and the attribute, not a silent value."""
     with pytest.raises(AttributeError, match=r"'ChatCompletionResult' object has no attribute 'choises'"):
+        # typing: a misspelt field: the AttributeError under test
         _ = parsed(completion_body()).choises  # type: ignore[attr-defined]
 
 

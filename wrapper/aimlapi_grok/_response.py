@@ -221,7 +221,8 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
 
 def typed_completion(clean: dict[str, Any], moved: list[_Moved]) -> ChatCompletion:
     """The generated ChatCompletion of a tolerated body (`_tolerate`), the moved values in `additional_properties`."""
-    from aimlapi_grok_api.models import ChatCompletion
+    # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
+    from aimlapi_grok_api.models import ChatCompletion  # noqa: PLC0415
 
     completion = ChatCompletion.from_dict(clean)
     for holder_path, key, value in moved:

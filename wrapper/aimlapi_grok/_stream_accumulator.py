@@ -37,6 +37,7 @@ from ._drift import report_drift
 from ._errors import ChunkParseError, StreamError
 from ._json import first_decoder
 from ._meta import parse_credits, parse_usd
+from ._response import tolerated_completion
 from ._tool_calls import StreamedToolCall
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ class StreamResult(CompletionFields, ResultDump):
 
     def _json_data(self) -> dict[str, Any]:
         if self._json is None:
-            from ._stream_completion import assemble_completion
+            # Imported here: assembling a completion loads the generated models (~150 ms), on first use only.
+            from ._stream_completion import assemble_completion  # noqa: PLC0415
 
             object.__setattr__(self, "_json", assemble_completion(self, self.first_chunk, self.last_chunk))
         return cast("dict[str, Any]", self._json)
@@ -111,8 +113,6 @@ class StreamResult(CompletionFields, ResultDump):
         Raises StreamError when a value cannot be checked against the spec (nested too deep, not valid text).
         """
         if self._completion is None:
-            from ._response import tolerated_completion
-
             try:
                 completion = tolerated_completion(self._json_data())
             except (ValueError, RecursionError) as exc:  # jsonschema-rs: "Recursion limit reached", lone surrogates

@@ -26,10 +26,12 @@ from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage, Choic
 from aimlapi_grok_api.models.chat_completion_object import CHAT_COMPLETION_OBJECT_VALUES
 from aimlapi_grok_api.types import UNSET, Unset
 
-from ._stream_accumulator import ChunkParseError, chunk_parser
+from ._errors import ChunkParseError
+from ._stream_chunk import parse_chunk
 
 if TYPE_CHECKING:
-    from ._stream_accumulator import StreamedToolCall, StreamResult
+    from ._stream_accumulator import StreamResult
+    from ._tool_calls import StreamedToolCall
 
 __all__ = ["assemble_completion"]
 
@@ -63,7 +65,7 @@ def _first_role(first_chunk: dict[str, Any] | None) -> str | Unset:
     if first_chunk is None:
         return UNSET
     try:
-        chunk = chunk_parser()(first_chunk)
+        chunk = parse_chunk(first_chunk)
     except ChunkParseError:
         return UNSET
     choices = chunk.choices
