@@ -45,7 +45,8 @@ SNAPSHOTS = {
         *("tool_from_function", "tool_result_message"),
     ],
     "aimlapi_grok.content": [
-        *("IMAGE_DETAILS", "FilePartDict", "ImagePartDict", "TextPartDict", "file_part", "file_part_from_bytes"),
+        *("IMAGE_DETAILS", "IMAGE_MIME_TYPES", "FilePartDict", "ImageDetail", "ImagePartDict", "TextPartDict"),
+        *("file_part", "file_part_from_bytes"),
         *("file_part_from_path", "image_part", "image_part_from_bytes", "image_part_from_path", "text_part"),
     ],
     "aimlapi_grok.testing": [

@@ -13,6 +13,8 @@ import importlib as _importlib
 import typing as _typing
 import warnings as _warnings
 
+from . import content as _content_namespace
+from . import tools as _tools_namespace
 from ._async_client import AsyncGrok
 from ._base import ClientOptions
 from ._client import Grok
@@ -84,45 +86,22 @@ __all__ = [
     "tool_result_message",
 ]
 
-# Names that moved to a namespace in 0.x; importable from here for one more release, with a DeprecationWarning.
-_MOVED = {
-    **dict.fromkeys(
-        [
-            "AssistantMessageDict",
-            "FunctionToolDict",
-            "ParsedToolCall",
-            "StreamedToolCall",
-            "ToolCallDict",
-            "ToolMessageDict",
-            "function_tool",
-            "parse_tool_call",
-        ],
-        "aimlapi_grok.tools",
-    ),
-    **dict.fromkeys(
-        [
-            "IMAGE_DETAILS",
-            "FilePartDict",
-            "ImagePartDict",
-            "TextPartDict",
-            "file_part",
-            "file_part_from_bytes",
-            "file_part_from_path",
-            "image_part",
-            "image_part_from_bytes",
-            "image_part_from_path",
-            "text_part",
-        ],
-        "aimlapi_grok.content",
-    ),
-    **dict.fromkeys(
-        ["CreateParams", "DriftReport", "ResponseInfo", "SchemaViolation", "StreamAccumulator"], "aimlapi_grok.types"
-    ),
-}
+# Names that moved to a namespace: importable from here for one more release, with a DeprecationWarning.
+_MOVED_TO_TYPES = ("CreateParams", "DriftReport", "ResponseInfo", "SchemaViolation", "StreamAccumulator")
+
+
+def _moved_to(name: str) -> str | None:
+    """The namespace a name moved to, or None (tools and content are cheap to import; types loads the models)."""
+    if name in _MOVED_TO_TYPES:
+        return "aimlapi_grok.types"
+    for namespace in (_tools_namespace, _content_namespace):
+        if name in namespace.__all__:
+            return namespace.__name__
+    return None
 
 
 def __getattr__(name: str) -> _typing.Any:
-    namespace = _MOVED.get(name)
+    namespace = _moved_to(name)
     if namespace is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     _warnings.warn(

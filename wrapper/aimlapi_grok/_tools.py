@@ -41,6 +41,7 @@ __all__ = [
     "AssistantMessageDict",
     "FunctionToolDict",
     "ParsedToolCall",
+    "StreamedToolCall",
     "ToolCallDict",
     "ToolMessageDict",
     "assistant_message_from",

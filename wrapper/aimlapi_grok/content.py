@@ -6,30 +6,6 @@ dicts (``TextPartDict``, ``ImagePartDict``, ``FilePartDict``) to put in a messag
 ``content`` list; ``IMAGE_DETAILS`` lists the image detail levels.
 """
 
-from ._content import (
-    IMAGE_DETAILS,
-    FilePartDict,
-    ImagePartDict,
-    TextPartDict,
-    file_part,
-    file_part_from_bytes,
-    file_part_from_path,
-    image_part,
-    image_part_from_bytes,
-    image_part_from_path,
-    text_part,
-)
-
-__all__ = [
-    "IMAGE_DETAILS",
-    "FilePartDict",
-    "ImagePartDict",
-    "TextPartDict",
-    "file_part",
-    "file_part_from_bytes",
-    "file_part_from_path",
-    "image_part",
-    "image_part_from_bytes",
-    "image_part_from_path",
-    "text_part",
-]
+# The namespace is exactly _content's public names.
+from ._content import *  # noqa: F403
+from ._content import __all__  # noqa: F401

@@ -8,30 +8,6 @@ these helpers return are typed (``FunctionToolDict``, ``ToolMessageDict``, ...).
 Parsing errors are ``aimlapi_grok.ToolCallError`` / ``ToolArgumentsError``.
 """
 
-from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call
-from ._tools import (
-    AssistantMessageDict,
-    FunctionToolDict,
-    ToolCallDict,
-    ToolMessageDict,
-    assistant_message_from,
-    function_tool,
-    parse_tool_calls,
-    tool_from_function,
-    tool_result_message,
-)
-
-__all__ = [
-    "AssistantMessageDict",
-    "FunctionToolDict",
-    "ParsedToolCall",
-    "StreamedToolCall",
-    "ToolCallDict",
-    "ToolMessageDict",
-    "assistant_message_from",
-    "function_tool",
-    "parse_tool_call",
-    "parse_tool_calls",
-    "tool_from_function",
-    "tool_result_message",
-]
+# The namespace is exactly _tools' public names.
+from ._tools import *  # noqa: F403
+from ._tools import __all__  # noqa: F401
