@@ -120,6 +120,7 @@ async def _openai(
             count = 0
             stream: Any = await client.chat.completions.create(
                 model=MODEL,
+                # typing: openai-python's overloads want its own TypedDicts; the benchmark sends plain dicts
                 messages=MESSAGES,  # type: ignore[arg-type]
                 stream=True,
                 extra_headers=headers,

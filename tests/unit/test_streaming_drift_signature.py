@@ -11,10 +11,11 @@ from unittest import mock
 
 import pytest
 from aimlapi_grok._chunk_signature import content_free, signature_plan
+from aimlapi_grok._constants import CHUNK_COMPONENT
 from aimlapi_grok._drift import DriftReport, drift_reports, reset_drift_reports
 from aimlapi_grok._schema import schema_document
-from aimlapi_grok._stream_accumulator import CHUNK_COMPONENT, StreamAccumulator
 from aimlapi_grok._stream_chunk import _TABLES, _Compiler
+from aimlapi_grok.types import StreamAccumulator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -30,7 +30,8 @@ Decoder = Callable[[str | bytes], Any]
 def first_decoder() -> Decoder:
     """msgspec's JSON decoder when installed, else ``json.loads``; on ValueError, ask ``json.loads`` (see above)."""
     try:
-        import msgspec
+        # Imported here: msgspec is optional (the fast extra); its absence is decided once, on first decode.
+        import msgspec  # noqa: PLC0415
     except ImportError:
         return json.loads
     loads: Decoder = msgspec.json.Decoder().decode  # msgspec.DecodeError is a ValueError
