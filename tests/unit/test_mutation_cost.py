@@ -76,4 +76,5 @@ def test_valid_cost_values_raise_no_warning() -> None:
 def test_budget_of_a_non_number_names_its_type(value: object, shown: str) -> None:
     """budget_usd=True / [1] / object() / b"1" raises ConfigurationError naming the type received."""
     with pytest.raises(ConfigurationError, match=f"budget_usd must be a number of USD, got {shown}$"):
+        # typing: a value of the wrong type: the misuse under test
         Grok(api_key=API_KEY, budget_usd=value)  # type: ignore[arg-type]

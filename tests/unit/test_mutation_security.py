@@ -51,6 +51,7 @@ def test_each_bad_key_is_refused_in_words(
     if env is not None:
         monkeypatch.setenv("AIMLAPI_API_KEY", env)
     with pytest.raises(ConfigurationError) as caught:
+        # typing: a key of the wrong type: the misuse under test
         resolve_api_key(api_key)  # type: ignore[arg-type]
     assert str(caught.value) == message
 

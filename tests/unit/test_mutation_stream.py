@@ -104,6 +104,7 @@ async def test_choice_no_model_can_hold_is_a_stream_error_keeping_the_text(api: 
 
 async def test_finish_reason_that_is_not_text_is_kept_as_json(api: Any, router: respx.MockRouter) -> None:
     """A finish reason sent as an object is kept as its JSON text (the stream is complete, nothing is lost)."""
+    # typing: a finish reason that is an object: the hostile input under test
     result = await stream_result(api, router, chunk(choice("A", finish={"type": "stop"})))  # type: ignore[arg-type]
     assert result.finish_reason == '{"type": "stop"}'
     assert result.completed is True
