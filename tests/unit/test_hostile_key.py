@@ -196,6 +196,16 @@ def test_echoed_key_is_redacted_in_message_body_and_raw_text() -> None:
     assert status_error_for(other).error_message == "Bearer <redacted> is not valid"
 
 
+def test_a_short_key_is_redacted_as_a_whole_token_only() -> None:
+    """A one-letter key is redacted where it stands alone, and the same letter inside words is left as it was."""
+    request = httpx.Request(
+        "POST", "https://api.aimlapi.com/v1/chat/completions", headers={"authorization": "Bearer k"}
+    )
+    body = {"message": "key k is not known; token=k"}
+    error = status_error_for(httpx.Response(401, json=body, request=request))
+    assert error.error_message == "key <redacted> is not known; token=<redacted>"
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
 async def test_echoed_key_is_in_no_log_record_nor_error_of_a_retried_call(
     kind: str, caplog: pytest.LogCaptureFixture

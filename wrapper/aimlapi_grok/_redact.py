@@ -26,15 +26,19 @@ REDACTED = "<redacted>"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
 # A bearer token as it appears in text or JSON: stops at whitespace, a quote, a backslash or a comma.
 _BEARER = re.compile(r"(?i)\bbearer(\s+)[^\s\"'\\,;]+")
+# Characters that continue a token: the key is matched only where none stands right before or after it.
+_KEY_EDGE_BEFORE = r"(?<![A-Za-z0-9_\-])"
+_KEY_EDGE_AFTER = r"(?![A-Za-z0-9_\-])"
 
 
 class Redactor:
     """Replaces one key (when known) and every ``Bearer <token>`` in text and decoded JSON."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_key_token",)
 
     def __init__(self, key: str | None) -> None:
-        self._key = key or None
+        # The key as a whole token: a short key ("k") must not turn every "k" of a message into <redacted>.
+        self._key_token = re.compile(_KEY_EDGE_BEFORE + re.escape(key) + _KEY_EDGE_AFTER) if key else None
 
     @classmethod
     def for_request(cls, request: httpx.Request | None) -> Redactor:
@@ -50,12 +54,16 @@ class Redactor:
 
     def needed(self, text: str) -> bool:
         """True when `text` holds the key or a bearer token."""
-        return (self._key is not None and self._key in text) or _BEARER.search(text) is not None
+        return self._holds_key(text) or _BEARER.search(text) is not None
+
+    def _holds_key(self, text: str) -> bool:
+        pattern = self._key_token
+        return pattern is not None and pattern.search(text) is not None
 
     def text(self, text: str) -> str:
         """`text` with the key and every bearer token replaced."""
-        if self._key is not None and self._key in text:
-            text = text.replace(self._key, REDACTED)
+        if self._key_token is not None:
+            text = self._key_token.sub(REDACTED, text)
         return _BEARER.sub(lambda match: f"Bearer{match.group(1)}{REDACTED}", text) if "earer" in text.lower() else text
 
     def json(self, value: Any) -> Any:
