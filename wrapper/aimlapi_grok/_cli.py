@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from ._cli_batch import add_batch_commands, add_emulator_traffic_options, emulator_traffic, run_batch_command
 from ._cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
-from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from ._version import __version__
 
 REASONING_EFFORTS = ("low", "medium", "high")
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_finite_float,
         metavar="SECONDS",
-        help="limit on each connect and each read, separately (default 600)",
+        help=f"limit on each connect and each read, separately (default {DEFAULT_TIMEOUT:g})",
     )
     chat.add_argument(
         "--deadline",

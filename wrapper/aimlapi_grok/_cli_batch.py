@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ._async_client import AsyncGrok
 from ._cli_common import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError, offline_emulator
-from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from ._cost import parse_budget
 from ._errors import ConfigurationError
 from .batch._control import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_CONCURRENCY
@@ -86,7 +86,9 @@ def add_batch_commands(
     run.add_argument("--retry-failed", action="store_true", help="send the requests that failed before again")
     run.add_argument("--skip-invalid", action="store_true", help="send the valid lines, record invalid ones failed")
     run.add_argument("--shard", metavar="I/N", help="run only shard I of N (by custom_id), with its own journal")
-    run.add_argument("--timeout", type=finite, metavar="SECONDS", help="per request timeout (default 600)")
+    run.add_argument(
+        "--timeout", type=finite, metavar="SECONDS", help=f"per request timeout (default {DEFAULT_TIMEOUT:g})"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress display")
     run.add_argument("--json", action="store_true", help="the final report as JSON on stdout")
     run.add_argument("--progress-interval", type=finite, default=5.0, metavar="S", help=argparse.SUPPRESS)
