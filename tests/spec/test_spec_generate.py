@@ -135,3 +135,38 @@ def test_generated_models_repr_only_their_set_fields(generated: Callable[[str], 
     code += "print(repr(Usage(total_tokens=5)))"
     result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "Usage(total_tokens=5)"
+
+
+LAZY_CHECK = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import aimlapi_grok_api.models as models
+from aimlapi_grok_api.models import Usage
+loaded = sorted(name for name in sys.modules if name.startswith("aimlapi_grok_api.models."))
+client_loaded = "aimlapi_grok_api.client" in sys.modules
+resolved = [name for name in models.__all__ if getattr(models, name) is not None]
+try:
+    models.NoSuchModel
+    unknown = "resolved"
+except AttributeError as exc:
+    unknown = str(exc)
+from aimlapi_grok_api import Client
+print(json.dumps({"loaded": loaded, "client_loaded": client_loaded, "all": len(models.__all__),
+                  "resolved": len(resolved), "dir": sorted(set(models.__all__) - set(dir(models))),
+                  "unknown": unknown, "client": Client.__name__}))
+"""
+
+
+def test_generated_models_load_on_first_use(generated: Callable[[str], Path]) -> None:
+    """Importing one model loads its own module, not every model's nor the HTTP client; every name still resolves."""
+    root = generated("newest")
+    result = subprocess.run([sys.executable, "-c", LAZY_CHECK, str(root)], capture_output=True, text=True, check=True)
+    found = json.loads(result.stdout)
+    assert "aimlapi_grok_api.models.usage" in found["loaded"]
+    assert "aimlapi_grok_api.models.chat_completion" not in found["loaded"]
+    assert len(found["loaded"]) < 10
+    assert found["client_loaded"] is False
+    assert found["resolved"] == found["all"] > 50
+    assert found["dir"] == []
+    assert found["unknown"] == "module 'aimlapi_grok_api.models' has no attribute 'NoSuchModel'"
+    assert found["client"] == "Client"

@@ -192,3 +192,32 @@ def test_untrackable_deviation_stops_checks_once(monkeypatch: pytest.MonkeyPatch
         "(a deviation could not be tracked)"
     )
     assert len(messages) == 2  # the unknown field, then the stop notice; nothing on later calls
+
+
+def test_relaxing_one_component_changes_no_other_check() -> None:
+    """A deviation reported (and accepted from then on) for chunks is still reported for completions and after a reset.
+
+    The relaxed schema is a private copy: the shipped document, which the other components and the request
+    check compile from, keeps every rule.
+    """
+    import json
+
+    from aimlapi_grok._drift import reset_drift_reports
+    from aimlapi_grok._schema import schema_document
+
+    shipped = json.dumps(schema_document())
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [], "extra": 1}
+    completion = {**completion_body(), "extra": 1}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report_drift("ChatCompletionChunk", chunk)
+        report_drift("ChatCompletion", completion)
+        reset_drift_reports()
+        report_drift("ChatCompletionChunk", chunk)
+    kept = "unknown field (kept in additional_properties)"
+    assert drift_messages(caught) == [
+        f"API drift in ChatCompletionChunk: extra: {kept}",
+        f"API drift in ChatCompletion: extra: {kept}",
+        f"API drift in ChatCompletionChunk: extra: {kept}",
+    ]
+    assert json.dumps(schema_document()) == shipped

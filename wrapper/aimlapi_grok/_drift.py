@@ -91,13 +91,16 @@ class _Deviation:
 class _Relaxed:
     """One component's published schema, relaxed where deviations were already reported."""
 
-    __slots__ = ("defs", "loosened", "unknown_added", "validator")
+    __slots__ = ("defs", "loosened", "private", "unknown_added", "validator")
 
     def __init__(self, component: str) -> None:
         published = schema_document()["published"]
         if component not in published["$defs"]:
             raise KeyError(f"no schema component named {component!r}")
-        self.defs: dict[str, Any] = copy.deepcopy(published)  # a private copy to relax
+        # The shared document until the first relaxation, then a private copy to relax (most processes never
+        # relax: a copy per component would be memory held for nothing).
+        self.defs: dict[str, Any] = published
+        self.private = False
         # True once a relaxation accepts values the tolerant schema refuses (anything but unknown properties).
         self.loosened = False
         self.unknown_added: dict[tuple[str | int, ...], int] = {}  # unknown names added per object schema
@@ -155,6 +158,8 @@ class _Relaxed:
 
         None when an object's unknown fields were opened as a whole (it had collected too many names).
         """
+        if not self.private:
+            self.defs, self.private = copy.deepcopy(self.defs), True
         node = self.node(deviation.schema_path[:-1])
         if not isinstance(node, dict):
             return False

@@ -17,12 +17,19 @@ what a real server or proxy may send that plain SSE parsing loses:
 
 Which events are chunks (``message``) and which are skipped (``ping`` and
 other named events) is decided by the consumer, ``StreamAccumulator.decode``.
+
+The body is read as httpx's raw bytes when it has no ``Content-Encoding``
+(else as decoded bytes) and turned into text here, as ``iter_text()`` would
+(the response's charset, else UTF-8; undecodable bytes replaced): two
+generators less per network read than ``iter_text()``, which at 1,000
+concurrent streams is CPU and memory the client spends on every chunk.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from typing import TYPE_CHECKING
 
 # The decoders live in a private module of httpx-sse; the version is pinned (<0.5) in pyproject.toml
@@ -41,9 +48,11 @@ MAX_STRAY_CHARS = 65536  # a stray (non-SSE) block longer than this is not an er
 class EventReader:
     """Text pieces in, server-sent events out (see the module docstring). No I/O."""
 
-    __slots__ = ("_events", "_lines", "_started", "_stray", "_stray_chars")
+    __slots__ = ("_decoder", "_events", "_lines", "_started", "_stray", "_stray_chars")
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str = "utf-8") -> None:
+        # As httpx's iter_text(): undecodable bytes become U+FFFD rather than failing the stream.
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._lines = SSELineDecoder()
         self._events = SSEDecoder()
         self._started = False
@@ -72,9 +81,15 @@ class EventReader:
                 self._line(line, found)
         return found
 
+    def feed_bytes(self, data: bytes) -> list[ServerSentEvent]:
+        """The events completed by this piece of the body's bytes (decoded incrementally)."""
+        text = self._decoder.decode(data)
+        return self.feed(text) if text else []  # (a piece may end inside a character: nothing yet)
+
     def flush(self) -> list[ServerSentEvent]:
         """At the end of the body: a pending stray error object (an unfinished event is dropped, per the spec)."""
-        found: list[ServerSentEvent] = []
+        text = self._decoder.decode(b"", True)  # an unfinished character at the very end: U+FFFD
+        found = self.feed(text) if text else []
         for line in self._lines.flush():
             self._line(line, found)
         self._end_stray(found)
@@ -108,19 +123,32 @@ class EventReader:
             found.append(ServerSentEvent(event="error", data=text))
 
 
+def _reads_raw(response: httpx.Response) -> bool:
+    """True when the body's raw bytes are its bytes: nothing to decompress, and not read already."""
+    return not response.is_stream_consumed and "content-encoding" not in response.headers
+
+
+def _body_bytes(response: httpx.Response) -> Iterator[bytes]:
+    return response.iter_raw() if _reads_raw(response) else response.iter_bytes()
+
+
+def _abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
+    return response.aiter_raw() if _reads_raw(response) else response.aiter_bytes()
+
+
 def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, None]:
     """The events of a streamed response body."""
-    reader = EventReader()
-    for text in response.iter_text():
-        yield from reader.feed(text)
+    reader = EventReader(response.encoding or "utf-8")
+    for data in _body_bytes(response):
+        yield from reader.feed_bytes(data)
     yield from reader.flush()
 
 
 async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
     """The events of a streamed response body (async)."""
-    reader = EventReader()
-    async for text in response.aiter_text():
-        for event in reader.feed(text):
+    reader = EventReader(response.encoding or "utf-8")
+    async for data in _abody_bytes(response):
+        for event in reader.feed_bytes(data):
             yield event
     for event in reader.flush():
         yield event
