@@ -50,7 +50,9 @@ TARGETS: dict[str, Target] = {
         _unit("test_validation", "test_request_body", "test_mutation_request"),
     ),
     "_response": Target(f"{WRAPPER}/_response.py", _unit("test_content", "test_hostile_answers", "test_tools")),
-    "_drift": Target(f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta")),
+    "_drift": Target(
+        f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta", "test_mutation_drift")
+    ),
     "_meta": Target(f"{WRAPPER}/_meta.py", _unit("test_cost", "test_mutation_cost", "test_mutation_meta")),
     "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_budget_in_flight", "test_mutation_cost")),
     "_stream_chunk": Target(f"{WRAPPER}/_stream_chunk.py", _unit("test_streaming_chunk")),

@@ -192,6 +192,8 @@ def test_untrackable_deviation_stops_checks_once(monkeypatch: pytest.MonkeyPatch
         "(a deviation could not be tracked)"
     )
     assert len(messages) == 2  # the unknown field, then the stop notice; nothing on later calls
+    stopped = drift_reports()[-1]
+    assert (stopped.component, stopped.path, stopped.rule) == ("ChatCompletionChunk", "", "stopped")
 
 
 def test_relaxing_one_component_changes_no_other_check() -> None:

@@ -218,3 +218,54 @@ async def test_async_retries_are_not_cut_by_a_total_time_limit(
                 assert [text async for text in stream.iter_text()] == ["Par"]
     assert route.call_count == 4
     assert clock.slept == [30.0, 30.0, 30.0]
+
+
+def retry_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The client's retry records (the ones carrying a retry number)."""
+    return [record for record in caplog.records if hasattr(record, "retry_number")]
+
+
+async def test_each_retry_record_names_what_it_is_after(
+    make_api: Any, router: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 503, a read timeout and a refused connection: the records say HTTP 503, a timeout, a connection error."""
+    caplog.set_level(logging.INFO, logger="aimlapi_grok")
+    failures: list[httpx.Response | Exception] = [
+        error_response(503),
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectError("refused"),
+    ]
+    router.post(PATH).mock(side_effect=[*failures, completion_response()])
+    result = await make_api(max_retries=3).create()
+    assert result.retries == 3
+    reasons = [getattr(record, "retry_reason", None) for record in retry_records(caplog)]
+    assert reasons == ["HTTP 503", "a timeout", "a connection error"]
+
+
+async def test_a_retry_the_deadline_forbids_is_logged_with_the_deadline(
+    make_api: Any, router: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The retry not made because of the deadline is logged at INFO, naming the call and the deadline."""
+    caplog.set_level(logging.INFO, logger="aimlapi_grok")
+    router.post(PATH).mock(return_value=error_response(503, **{"retry-after": "30"}))
+    api = make_api(max_retries=2, deadline=2.5)
+    with pytest.raises(InternalServerError):
+        await api.create(client_request_id="trace-5")
+    records = [r for r in caplog.records if r.getMessage().startswith("no retry")]
+    assert [(r.levelno, r.getMessage()) for r in records] == [
+        (logging.INFO, "no retry for chat completion trace-5: the call's deadline of 2.5 s would pass")
+    ]
+    assert retry_records(caplog) == []
+
+
+async def test_a_wait_ending_exactly_at_the_deadline_is_not_taken(
+    make_api: Any, router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the clock standing still, a 2 s Retry-After against a 2 s deadline leaves no time: no retry is made."""
+    monkeypatch.setattr(time, "monotonic", lambda: 1000.0)
+    route = router.post(PATH).mock(side_effect=[error_response(503, **{"retry-after": "2"}), completion_response()])
+    api = make_api(max_retries=2, deadline=2.0)
+    with pytest.raises(InternalServerError) as caught:
+        await api.create()
+    assert caught.value.retries == 0
+    assert route.call_count == 1

@@ -175,12 +175,13 @@ class RetryRun:
 
 
 def retry_reason(exc: BaseException) -> str:
-    """What a retry is after, in a few words: ``HTTP 503``, ``a timeout``, ``a connection error``."""
+    """What a retry is after, in a few words: ``HTTP 503``, ``a timeout``, ``a connection error``.
+
+    Only retryable failures get here (`is_retryable`): a status error, else a connection error.
+    """
     if isinstance(exc, APIStatusError):
         return f"HTTP {exc.status_code}"
-    if isinstance(exc, APIConnectionError):
-        return "a timeout" if isinstance(exc, APITimeoutError) else "a connection error"
-    return type(exc).__name__
+    return "a timeout" if isinstance(exc, APITimeoutError) else "a connection error"
 
 
 def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy, label: str) -> T:
