@@ -24,6 +24,7 @@ from .conftest import API_KEY, USER_HI, completion_body, completion_response
 PATH = "/v1/chat/completions"
 CHUNK_COMPONENT = "ChatCompletionChunk"
 KEPT = "unknown field (kept in additional_properties)"
+NONE_MATCHES = "matches none of the spec's alternatives"
 
 
 def chunk(**overrides: Any) -> dict[str, Any]:
@@ -106,17 +107,20 @@ async def test_a_tool_call_matching_no_alternative_is_reported_as_such(api: Any,
         result = await api.create()
     assert result.text == "Hello! How can I help?"
     assert messages(caught) == [
-        'API drift in ChatCompletion: choices[].message.tool_calls[]: value {"foo": 1} '
-        "matches none of the spec's alternatives"
+        'API drift in ChatCompletion: choices[].message.tool_calls[]: value {"foo": 1} ' + NONE_MATCHES
     ]
 
 
 @pytest.mark.parametrize(
     ("component", "data", "expected"),
     [
-        ("Reasoning", {"max_tokens": 0}, ("max_tokens", "minimum", "differs from the spec (minimum): ")),
-        ("AssistantMessage", {"role": "assistant", "content": 5}, ("content", "anyOf", "value 5 matches none")),
-        ("ErrorBody", {"statusCode": 1.5}, ("statusCode", "oneOf", "value 1.5 matches none")),
+        (
+            "Reasoning",
+            {"max_tokens": 0},
+            ("max_tokens", "minimum", "differs from the spec (minimum): 0 is less than the minimum of 1"),
+        ),
+        ("AssistantMessage", {"role": "assistant", "content": 5}, ("content", "anyOf", f"value 5 {NONE_MATCHES}")),
+        ("ErrorBody", {"statusCode": 1.5}, ("statusCode", "oneOf", f"value 1.5 {NONE_MATCHES}")),
     ],
 )
 def test_any_spec_component_can_be_checked(
@@ -124,14 +128,7 @@ def test_any_spec_component_can_be_checked(
 ) -> None:
     """Other components' keywords are reported too: a minimum with the validator's text, an anyOf, a oneOf."""
     report_drift(component, data)
-    path, rule, start = expected
-    assert [(p, r) for p, r, _ in reported()] == [(path, rule)]
-    detail = drift_reports()[0].detail
-    assert detail.startswith(start)
-    if rule == "minimum":
-        assert detail == "differs from the spec (minimum): 0 is less than the minimum of 1"
-    else:
-        assert detail.endswith("matches none of the spec's alternatives")
+    assert reported() == [expected]
 
 
 def test_a_long_validator_message_is_cut_at_200_characters(caught: list[warnings.WarningMessage]) -> None:
