@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from aimlapi_grok.batch import BatchInputError, BatchRequest, Journal, Outcome, Shard, check_records, export, status
-from aimlapi_grok.batch._journal import INVALID_INPUT
+from aimlapi_grok.batch._journal import INVALID_INPUT, open_existing
 
 
 def _requests(*ids: str, prompt: str = "hi") -> list[BatchRequest]:
@@ -98,3 +102,171 @@ def test_export_writes_one_line_per_finished_request_in_input_order(tmp_path: Pa
     assert lines[1]["error"] == {"code": "http_400", "message": "no"}
     assert summary["pending"] == 1
     assert summary["errors"] == [{"code": "http_400", "count": 1, "example": "no"}]
+
+
+def test_a_new_journal_is_a_wal_file_with_its_own_job_id(tmp_path: Path) -> None:
+    """The file is in WAL mode (readers run beside a batch); each journal draws its own id, kept on reopening."""
+    with Journal(tmp_path / "one.db") as one, Journal(tmp_path / "two.db") as two:
+        crid = one.client_request_id("a")
+        assert re.fullmatch(r"batch-[0-9a-f]{8}-[0-9a-f]{24}", crid)
+        assert crid == f"batch-{one.job_id}-{hashlib.sha256(b'a').hexdigest()[:24]}"
+        assert two.job_id != one.job_id
+        assert one.client_request_id("b") != crid
+    with Journal(tmp_path / "one.db") as again:
+        assert again.client_request_id("a") == crid
+    with closing(sqlite3.connect(tmp_path / "one.db")) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_journal_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    """A journal written by another layout of the file is an input error naming both versions, not a crash."""
+    path = tmp_path / "j.db"
+    Journal(path).close()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    with pytest.raises(BatchInputError, match=rf"{re.escape(str(path))}: journal schema 0, expected 1$"):
+        Journal(path)
+
+
+def test_open_existing_refuses_a_missing_journal(tmp_path: Path) -> None:
+    """`status`/`export` on a path with no journal: an input error naming the path (no empty file is created)."""
+    path = tmp_path / "missing.db"
+    with pytest.raises(BatchInputError, match=rf"no journal at {re.escape(str(path))}$"):
+        open_existing(path)
+    assert not path.exists()
+    Journal(path).close()
+    with open_existing(path) as journal:
+        assert journal.states() == {}
+
+
+def test_an_unsharded_journal_refuses_a_shard(tmp_path: Path) -> None:
+    """A journal that ran the whole input says so when asked to run one shard, and the other way round."""
+    with Journal(tmp_path / "all.db") as journal:
+        journal.bind_shard(None)
+        journal.bind_shard(None)
+        with pytest.raises(BatchInputError, match=r"is the journal of shard all, not 1/2$"):
+            journal.bind_shard(Shard(1, 2))
+    with Journal(tmp_path / "one.db") as journal:
+        journal.bind_shard(Shard(2, 3))
+        with pytest.raises(BatchInputError, match=r"is the journal of shard 2/3, not all$"):
+            journal.bind_shard(None)
+
+
+def test_a_changed_body_is_reported_with_its_line_and_custom_id(tmp_path: Path) -> None:
+    """Each changed body is one problem naming its input line and custom_id; nothing new is registered."""
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b"))
+        with pytest.raises(BatchInputError) as caught:
+            journal.register([*_requests("a", "b", prompt="changed"), *_requests("x", "y", "new")[2:]])
+        assert [(p.line, p.custom_id) for p in caught.value.problems] == [(1, "a"), (2, "b")]
+        assert "the body differs from the one this journal recorded under this custom_id" in str(caught.value)
+        assert journal.states() == {"a": "pending", "b": "pending"}
+
+
+def test_runnable_follows_the_input_order_and_counts_each_interruption(tmp_path: Path) -> None:
+    """Runnable requests come in input order (not custom_id order); every reopening finding one in flight counts."""
+    path = tmp_path / "j.db"
+    with Journal(path) as journal:
+        journal.register(_requests("zulu", "alpha", "mike"))
+        journal.mark_in_flight(["alpha"])
+        journal.mark_in_flight(["alpha", "mike"])
+        assert journal.runnable(["zulu", "alpha", "mike"], retry_failed=False) == (["zulu", "alpha", "mike"], 2)
+        assert journal.runnable(["alpha"], retry_failed=False) == (["alpha"], 1)
+    with Journal(path) as journal:
+        rows = {row.custom_id: row for row in journal.rows()}
+    assert [(rows[c].sends, rows[c].interrupted) for c in ("zulu", "alpha", "mike")] == [(0, 0), (2, 2), (1, 1)]
+    assert [row.seq for row in rows.values()] == [1, 2, 3]
+
+
+def test_mark_pending_only_puts_back_requests_still_in_flight(tmp_path: Path) -> None:
+    """Requests stopped before their turn go back to pending; one that finished meanwhile keeps its result."""
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b", "c"))
+        journal.mark_in_flight(["a", "b"])
+        journal.record([Outcome("a", "done", status_code=200, body={"id": "x"})])
+        journal.mark_pending(["a", "b", "c"])
+        assert journal.states() == {"a": "done", "b": "pending", "c": "pending"}
+
+
+def test_one_commit_stores_results_and_starts_sends_together_or_not_at_all(tmp_path: Path) -> None:
+    """A commit whose result cannot be stored changes nothing: no result, no send counted."""
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b"))
+        with pytest.raises(TypeError):
+            journal.commit([Outcome("a", "done", body={"x": 1}), Outcome("b", "done", body={object()})], ["b"])
+        assert journal.states() == {"a": "pending", "b": "pending"}
+        journal.commit([Outcome("a", "done", body={"x": 1})], ["b"])
+        assert journal.states() == {"a": "done", "b": "in_flight"}
+
+
+def test_rows_give_back_every_recorded_field(tmp_path: Path) -> None:
+    """A result reads back as recorded: the body as JSON (or its raw text), the cost as an exact Decimal."""
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b", "c"))
+        journal.mark_in_flight(["a", "b", "c"])
+        done = Outcome(
+            "a",
+            "done",
+            status_code=200,
+            body={"ignored": True},
+            request_id="req-1",
+            inference_id="inf-1",
+            credits_used=7,
+            usd_spent=Decimal("0.000123400"),
+            prompt_tokens=11,
+            completion_tokens=13,
+            raw_body='{"id": "c1", "text": "é"}',
+        )
+        failed = Outcome("b", "failed", status_code=429, error_code="http_429", error_message="slow down")
+        journal.record([done, failed])
+        rows = {row.custom_id: row for row in journal.rows()}
+        only_failed = [row.custom_id for row in journal.rows(states=("failed",))]
+    a, b = rows["a"], rows["b"]
+    assert (a.state, a.status_code, a.response, a.request_id, a.inference_id) == (
+        "done",
+        200,
+        {"id": "c1", "text": "é"},
+        "req-1",
+        "inf-1",
+    )
+    assert (a.credits_used, a.usd_spent, a.prompt_tokens, a.completion_tokens) == (7, Decimal("0.000123400"), 11, 13)
+    assert (a.error_code, a.error_message, a.client_request_id) == (None, None, journal.client_request_id("a"))
+    assert (b.state, b.status_code, b.response, b.usd_spent, b.error_code, b.error_message) == (
+        "failed",
+        429,
+        None,
+        None,
+        "http_429",
+        "slow down",
+    )
+    assert (rows["c"].state, rows["c"].sends) == ("in_flight", 1)
+    assert only_failed == ["b"]
+
+
+def test_totals_count_every_state_and_add_up_what_was_spent(tmp_path: Path) -> None:
+    """Counts per state (zero included), credits, tokens, the exact USD sum and the largest single cost."""
+    with Journal(tmp_path / "empty.db") as journal:
+        empty = journal.totals()
+    assert (empty.counts, empty.total, empty.credits_used, empty.usd_spent, empty.max_usd) == (
+        {"pending": 0, "in_flight": 0, "done": 0, "failed": 0},
+        0,
+        0,
+        Decimal(0),
+        None,
+    )
+    assert (empty.prompt_tokens, empty.completion_tokens) == (0, 0)
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b", "c", "d", "e"))
+        journal.mark_in_flight(["c"])
+        journal.record(
+            [
+                Outcome("a", "done", usd_spent=Decimal("0.1"), credits_used=3, prompt_tokens=5, completion_tokens=1),
+                Outcome("b", "done", usd_spent=Decimal("0.2"), credits_used=4, prompt_tokens=6, completion_tokens=2),
+                Outcome("d", "failed", error_code="http_500"),
+            ]
+        )
+        totals = journal.totals()
+    assert totals.counts == {"pending": 1, "in_flight": 1, "done": 2, "failed": 1}
+    assert totals.total == 5
+    assert (totals.credits_used, totals.prompt_tokens, totals.completion_tokens) == (7, 11, 3)
+    assert (totals.usd_spent, totals.max_usd) == (Decimal("0.3"), Decimal("0.2"))

@@ -55,7 +55,10 @@ TARGETS: dict[str, Target] = {
     ),
     "_meta": Target(f"{WRAPPER}/_meta.py", _unit("test_cost", "test_mutation_cost", "test_mutation_meta")),
     "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_budget_in_flight", "test_mutation_cost")),
-    "_stream_chunk": Target(f"{WRAPPER}/_stream_chunk.py", _unit("test_streaming_chunk")),
+    "_stream_chunk": Target(
+        f"{WRAPPER}/_stream_chunk.py",
+        _unit("test_streaming_chunk", "test_mutation_chunk", "test_streaming_drift_signature"),
+    ),
     "_stream_accumulator": Target(
         f"{WRAPPER}/_stream_accumulator.py",
         _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),

@@ -104,11 +104,6 @@ def openapi_document() -> dict[str, Any]:
 
 
 @cache
-def definition_names() -> frozenset[str]:
-    return frozenset(schema_document()["tolerant"]["$defs"])
-
-
-@cache
 def validator(definition: str, variant: Variant = "tolerant") -> jsonschema_rs.Validator:
     """A compiled validator for one component (compiled once per process)."""
     # Imported here: the compiled validator library (~3 ms) loads when a schema is first checked.

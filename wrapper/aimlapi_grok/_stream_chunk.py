@@ -43,7 +43,7 @@ import importlib
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 from aimlapi_grok_api.types import UNSET
@@ -51,7 +51,7 @@ from aimlapi_grok_api.types import UNSET
 from ._chunk_signature import signature_plan
 from ._constants import CHUNK_COMPONENT
 from ._errors import ChunkParseError
-from ._schema import definition_names, schema_document, surface, validator
+from ._schema import schema_document, surface, validator
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletionChunk, Usage
@@ -76,28 +76,23 @@ def _keep(extra: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
     return extra
 
 
-def _nested_model(
-    from_dict: Callable[[dict[str, Any]], Any], key: str, value: Any, extra: dict[str, Any] | None
-) -> tuple[Any, dict[str, Any] | None]:
-    # A rare nested object (usage, meta, logprobs): the generated from_dict when the value conforms to its
-    # tolerant schema, else the value kept in `extra`. (On a non-conforming value from_dict may succeed yet
+def _nested_model(model: Any, key: str, value: Any, extra: dict[str, Any] | None) -> tuple[Any, dict[str, Any] | None]:
+    # A rare nested object (usage, meta, logprobs): the generated model's from_dict when the value conforms to
+    # its tolerant schema, else the value kept in `extra`. (On a non-conforming value from_dict may succeed yet
     # keep raw values inside the model, which its to_dict() then cannot serialize.)
-    if type(value) is dict and _conforms(getattr(from_dict, "__self__", None), value):
+    if type(value) is dict and _conforms(model.__name__, value):
         try:
-            return from_dict(value), extra
+            return model.from_dict(value), extra
         except _GENERATED_PARSE_ERRORS:
             pass
     return UNSET, _keep(extra, key, value)
 
 
-def _conforms(model: Any, value: dict[str, Any]) -> bool:
-    """True when `value` conforms to the tolerant schema of the component the generated `model` is named after."""
-    name = getattr(model, "__name__", "")
-    if name not in definition_names():
-        return True  # no schema to check against: the generated from_dict decides alone
+def _conforms(component: str, value: dict[str, Any]) -> bool:
+    """True when `value` conforms to the tolerant schema of `component` (every generated model has one)."""
     try:
-        return bool(validator(name).is_valid(value))
-    except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached"
+        return bool(validator(component).is_valid(value))
+    except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached", a lone surrogate
         return False
 
 
@@ -119,8 +114,7 @@ def _fills_slots(cls: type[Any], attributes: list[str]) -> bool:
 
 def _nullable(cls: type[Any], attribute: str) -> bool:
     """True when the generated model types `attribute` as possibly None (`X | Unset | None`)."""
-    field = attrs.fields_dict(cls).get(attribute)
-    return field is None or "None" in str(field.type)
+    return "None" in str(attrs.fields_dict(cls)[attribute].type)
 
 
 def _field_lines(
@@ -130,8 +124,8 @@ def _field_lines(
     root: bool,
     shape: AbstractSet[str] | None,
     *,
-    content_free: bool = False,
-    nullable: bool = True,
+    content_free: bool,
+    nullable: bool,
 ) -> tuple[list[str], list[str]]:
     """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`),
     and the expressions the field adds to the object's signature.
@@ -171,7 +165,7 @@ def _field_lines(
         lines = [f"if type({v}) is dict:", f"    {v}, {s} = {_parse_call(fast[detail], v)}"]
         return [*read, *lines, f"elif {present}:", *kept], [s]
     if kind == "model":
-        nested = f"    {v}, extra = _nested_model({name}_model.from_dict, {k}, {v}, extra)"
+        nested = f"    {v}, extra = _nested_model({name}_model, {k}, {v}, extra)"
         return [*read, f"if {present}:", nested], [f"type({s})", s]
     if kind == "list" and detail in fast and root:
         # A list on the chunk itself (the choices): an item that is not an object makes the chunk unreadable.
@@ -183,7 +177,8 @@ def _field_lines(
             f"        one, one_s = {_parse_call(item, f'{v}[0]')}",
             f"        {v}, {s} = [one], (one_s,)",
             "    else:",
-            f"        pairs = [parse_{item}_at(x, i) for i, x in enumerate({v})]",
+            f"        pairs = [{_parse_call(item, 'x')} if type(x) is dict else _not_an_object({k}, i, x)"
+            f" for i, x in enumerate({v})]",
             f"        {v}, {s} = [p[0] for p in pairs], tuple([p[1] for p in pairs])",
             f"elif {sent}:",
         ]
@@ -197,6 +192,11 @@ def _field_lines(
         ]
         return [*read, *lines, *kept], [s]
     return read[:1], [f"type({v})"] if content_free else [f"type({v})", v]
+
+
+def _not_an_object(key: str, position: int, value: Any) -> NoReturn:
+    """An item of the chunk's list (a choice) that is not an object: the chunk cannot be built."""
+    raise ChunkParseError(f"{key}[{position}] is {type(value).__name__}, not an object")
 
 
 def _parse_call(number: int, value: str) -> str:
@@ -233,9 +233,9 @@ class _Compiler:
             "_keep": _keep,
             "_unknown": _unknown,
             "_nested_model": _nested_model,
+            "_not_an_object": _not_an_object,
             "_new": object.__new__,
             "_specialize": self.specialize,
-            "ChunkParseError": ChunkParseError,
             "_NOSIG": _NO_SIGNATURE,
         }
         source: list[str] = []
@@ -253,12 +253,6 @@ class _Compiler:
                 "    if parse is None:\n"
                 f"        parse = _specialize({number}, data)\n"
                 "    return parse(data)\n"
-            )
-            source.append(
-                f"def parse_{number}_at(data, position):\n"
-                "    if type(data) is not dict:\n"
-                "        raise ChunkParseError(f'{field}[{position}] is {type(data).__name__}, not an object')\n"
-                f"    return parse_{number}(data)\n".replace("{field}", _list_key(tables, number))
             )
         exec(compile("\n".join(source), "<aimlapi_grok chunk parsers>", "exec"), self.namespace)  # noqa: S102 (our own source)
 
@@ -280,7 +274,7 @@ class _Compiler:
     def _body(self, number: int, shape: AbstractSet[str] | None, unknown: tuple[str, ...] = ()) -> list[str]:
         """Read every field, then build the object (`extra` is set before); return it with its signature."""
         _, _, fields = self.tables[number]
-        free = self.plan.free.get(number, set())
+        free = self.plan.free.get(number, set())  # a table the chunk does not reach has no entry
         prefix = f"T{number}_"
         lines: list[str] = []
         parts: list[str] = []
@@ -330,16 +324,6 @@ class _Compiler:
             compiled: Callable[[dict[str, Any]], Any] = made["make"](unknown, object())  # L: the layout's marker
             shapes[shape] = compiled
             return compiled
-
-
-def _list_key(tables: tuple[Table, ...], number: int) -> str:
-    """The JSON key of the list that holds table `number`'s objects (for error messages)."""
-    class_name = tables[number][0]
-    for _, _, fields in tables:
-        for key, _, kind, detail in fields:
-            if kind == "list" and detail == class_name:
-                return key
-    return class_name
 
 
 _TABLES: tuple[Table, ...] = surface().CHUNK_TABLES
