@@ -124,15 +124,31 @@ def test_a_journal_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     Journal(path).close()
     with closing(sqlite3.connect(path)) as db, db:
         db.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
-    with pytest.raises(BatchInputError, match=rf"{re.escape(str(path))}: journal schema 0, expected 1$"):
+    with pytest.raises(BatchInputError, match=rf"{re.escape(str(path))}: journal schema 0, expected 1$") as caught:
         Journal(path)
+    assert [problem.line for problem in caught.value.problems] == [0]  # the file, not a line of the input
+
+
+def test_a_journal_whose_first_open_was_killed_gets_its_job_id(tmp_path: Path) -> None:
+    """A file left with its schema version but no job id (killed mid-creation) gets one: request ids stay unique."""
+    path = tmp_path / "j.db"
+    Journal(path).close()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'job_id'")
+    with Journal(path) as journal, Journal(tmp_path / "other.db") as other:
+        assert re.fullmatch(r"batch-[0-9a-f]{8}-[0-9a-f]{24}", journal.client_request_id("a"))
+        assert journal.client_request_id("a") != other.client_request_id("a")
+        job_id = journal.job_id
+    with Journal(path) as again:
+        assert again.job_id == job_id
 
 
 def test_open_existing_refuses_a_missing_journal(tmp_path: Path) -> None:
     """`status`/`export` on a path with no journal: an input error naming the path (no empty file is created)."""
     path = tmp_path / "missing.db"
-    with pytest.raises(BatchInputError, match=rf"no journal at {re.escape(str(path))}$"):
+    with pytest.raises(BatchInputError, match=rf"no journal at {re.escape(str(path))}$") as caught:
         open_existing(path)
+    assert [problem.line for problem in caught.value.problems] == [0]
     assert not path.exists()
     Journal(path).close()
     with open_existing(path) as journal:
@@ -144,8 +160,9 @@ def test_an_unsharded_journal_refuses_a_shard(tmp_path: Path) -> None:
     with Journal(tmp_path / "all.db") as journal:
         journal.bind_shard(None)
         journal.bind_shard(None)
-        with pytest.raises(BatchInputError, match=r"is the journal of shard all, not 1/2$"):
+        with pytest.raises(BatchInputError, match=r"is the journal of shard all, not 1/2$") as caught:
             journal.bind_shard(Shard(1, 2))
+        assert [problem.line for problem in caught.value.problems] == [0]
     with Journal(tmp_path / "one.db") as journal:
         journal.bind_shard(Shard(2, 3))
         with pytest.raises(BatchInputError, match=r"is the journal of shard 2/3, not all$"):
@@ -158,8 +175,11 @@ def test_a_changed_body_is_reported_with_its_line_and_custom_id(tmp_path: Path) 
         journal.register(_requests("a", "b"))
         with pytest.raises(BatchInputError) as caught:
             journal.register([*_requests("a", "b", prompt="changed"), *_requests("x", "y", "new")[2:]])
-        assert [(p.line, p.custom_id) for p in caught.value.problems] == [(1, "a"), (2, "b")]
-        assert "the body differs from the one this journal recorded under this custom_id" in str(caught.value)
+        message = "the body differs from the one this journal recorded under this custom_id"
+        assert [(p.line, p.custom_id, p.message) for p in caught.value.problems] == [
+            (1, "a", message),
+            (2, "b", message),
+        ]
         assert journal.states() == {"a": "pending", "b": "pending"}
 
 
@@ -172,9 +192,11 @@ def test_runnable_follows_the_input_order_and_counts_each_interruption(tmp_path:
         journal.mark_in_flight(["alpha", "mike"])
         assert journal.runnable(["zulu", "alpha", "mike"], retry_failed=False) == (["zulu", "alpha", "mike"], 2)
         assert journal.runnable(["alpha"], retry_failed=False) == (["alpha"], 1)
+        journal.record([Outcome("zulu", "failed", status_code=500, error_code="http_500")])
+        assert journal.runnable(["zulu", "alpha", "mike"], retry_failed=True) == (["zulu", "alpha", "mike"], 2)
     with Journal(path) as journal:
         rows = {row.custom_id: row for row in journal.rows()}
-    assert [(rows[c].sends, rows[c].interrupted) for c in ("zulu", "alpha", "mike")] == [(0, 0), (2, 2), (1, 1)]
+    assert [(rows[c].sends, rows[c].interrupted) for c in ("zulu", "alpha", "mike")] == [(0, 0), (2, 3), (1, 2)]
     assert [row.seq for row in rows.values()] == [1, 2, 3]
 
 
@@ -202,8 +224,8 @@ def test_one_commit_stores_results_and_starts_sends_together_or_not_at_all(tmp_p
 def test_rows_give_back_every_recorded_field(tmp_path: Path) -> None:
     """A result reads back as recorded: the body as JSON (or its raw text), the cost as an exact Decimal."""
     with Journal(tmp_path / "j.db") as journal:
-        journal.register(_requests("a", "b", "c"))
-        journal.mark_in_flight(["a", "b", "c"])
+        journal.register(_requests("a", "b", "c", "d"))
+        journal.mark_in_flight(["a", "b", "c", "d"])
         done = Outcome(
             "a",
             "done",
@@ -218,7 +240,7 @@ def test_rows_give_back_every_recorded_field(tmp_path: Path) -> None:
             raw_body='{"id": "c1", "text": "é"}',
         )
         failed = Outcome("b", "failed", status_code=429, error_code="http_429", error_message="slow down")
-        journal.record([done, failed])
+        journal.record([done, failed, Outcome("d", "done", body={"id": "c2", "text": "ü"})])
         rows = {row.custom_id: row for row in journal.rows()}
         only_failed = [row.custom_id for row in journal.rows(states=("failed",))]
     a, b = rows["a"], rows["b"]
@@ -239,7 +261,8 @@ def test_rows_give_back_every_recorded_field(tmp_path: Path) -> None:
         "http_429",
         "slow down",
     )
-    assert (rows["c"].state, rows["c"].sends) == ("in_flight", 1)
+    assert (rows["c"].state, rows["c"].sends, rows["c"].error_code) == ("in_flight", 1, None)
+    assert (rows["d"].response, rows["d"].request_id) == ({"id": "c2", "text": "ü"}, None)
     assert only_failed == ["b"]
 
 
@@ -254,7 +277,7 @@ def test_totals_count_every_state_and_add_up_what_was_spent(tmp_path: Path) -> N
         Decimal(0),
         None,
     )
-    assert (empty.prompt_tokens, empty.completion_tokens) == (0, 0)
+    assert (empty.prompt_tokens, empty.completion_tokens, type(empty.usd_spent)) == (0, 0, Decimal)
     with Journal(tmp_path / "j.db") as journal:
         journal.register(_requests("a", "b", "c", "d", "e"))
         journal.mark_in_flight(["c"])

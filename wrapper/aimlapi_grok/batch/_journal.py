@@ -128,15 +128,18 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a killed process
         self._db.executescript(_SCHEMA)
-        version = self._meta("schema_version")
-        if version is None:
-            self._set_meta("schema_version", SCHEMA_VERSION)
-            self._set_meta("job_id", os.urandom(4).hex())
-        elif version != SCHEMA_VERSION:
+        if self._meta("job_id") is None:  # a new file, or one whose first open was killed before writing its id
+            # One statement: the version and the job id are written together or not at all.
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?), ('job_id', ?)",
+                (SCHEMA_VERSION, os.urandom(4).hex()),
+            )
+        version, job_id = self._meta("schema_version"), self._meta("job_id")
+        if version != SCHEMA_VERSION or job_id is None:
             raise BatchInputError(
                 [InputProblem(0, f"{self.path}: journal schema {version}, expected {SCHEMA_VERSION}")]
             )
-        self.job_id = self._meta("job_id") or ""
+        self.job_id = job_id
 
     def close(self) -> None:
         self._db.close()
