@@ -429,7 +429,7 @@ def reachable_components(root: Any, schemas: Schema) -> set[str]:
                 if name in schemas and name not in found:
                     found.add(name)
                     pending.append(schemas[name])
-            pending.extend(value for key, value in node.items() if key != "$ref")
+            pending.extend(node.values())  # the `$ref` string among them is skipped as any scalar is
     return found
 
 

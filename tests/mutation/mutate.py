@@ -69,7 +69,12 @@ TARGETS: dict[str, Target] = {
     ),
     "batch_journal": Target(f"{WRAPPER}/batch/_journal.py", ("tests/batch/test_batch_journal.py",)),
     "normalize": Target(
-        "spec/tools/normalize.py", ("tests/spec/test_spec_normalize.py", "tests/spec/test_spec_normalize_generic.py")
+        "spec/tools/normalize.py",
+        (
+            "tests/spec/test_spec_normalize.py",
+            "tests/spec/test_spec_normalize_generic.py",
+            "tests/spec/test_spec_normalize_engine.py",
+        ),
     ),
 }
 

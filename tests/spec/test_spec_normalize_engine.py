@@ -1,0 +1,194 @@
+"""The normalizer's engine on small specs: the command line, `is_normalized`, selectors, naming, references."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from spec.tools.normalize import is_normalized, load_rules, main, normalize
+from tests.spec.test_spec_normalize_generic import switched_off, thing_spec
+
+Spec = dict[str, Any]
+
+
+def test_the_command_line_writes_the_normalized_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`normalize.py IN OUT` writes the normalized document (indented, non-ASCII as is) and says how many components."""
+    spec = thing_spec()
+    spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]["description"] = "Größe"
+    source, target = tmp_path / "in.json", tmp_path / "new" / "dir" / "out.json"
+    source.write_text(json.dumps(spec), encoding="utf-8")
+    assert main([str(source), str(target)]) == 0
+    expected = normalize(spec)
+    assert target.read_text(encoding="utf-8") == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+    assert "Größe" in target.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == f"normalize: {target} ({len(expected['components']['schemas'])} components)\n"
+    assert main([str(source), str(target)]) == 0  # the folder exists now: written again
+
+
+def test_the_command_line_reads_the_rules_it_is_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--rules` replaces the shipped rule file; a rule file that breaks its schema is exit status 1 and a message."""
+    source, target, rules_file = tmp_path / "in.json", tmp_path / "out.json", tmp_path / "rules.yaml"
+    source.write_text(json.dumps(thing_spec()), encoding="utf-8")
+    rules = load_rules()
+    rules["operations"]["operation_id"] = "do_{response}"
+    rules_file.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    assert main([str(source), str(target), "--rules", str(rules_file)]) == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["paths"]["/v2/things"]["post"]["operationId"] == "do_thing"
+    rules["stages"].pop()
+    rules_file.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    capsys.readouterr()
+    assert main([str(source), str(tmp_path / "never.json"), "--rules", str(rules_file)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("normalize: error: the rule file does not conform")
+    assert error.endswith("has less than 10 items\n")
+    assert not (tmp_path / "never.json").exists()
+
+
+def unmarked(edit: Callable[[Spec], object]) -> Spec:
+    """The normalized thing spec without its mark, changed by `edit`."""
+    doc = normalize(thing_spec())
+    del doc["info"]["x-normalized"]
+    edit(doc)
+    return doc
+
+
+def post(doc: Spec) -> Spec:
+    """The one operation of the normalized thing spec."""
+    operation: Spec = doc["paths"]["/v2/things"]["post"]
+    return operation
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (unmarked(lambda doc: doc.pop("info")), True),
+        (unmarked(lambda doc: post(doc)["requestBody"].pop("content")), True),
+        (unmarked(lambda doc: doc.pop("components")), False),
+        (unmarked(lambda doc: doc.pop("paths")), False),
+        (unmarked(lambda doc: post(doc).pop("responses")), True),
+        (unmarked(lambda doc: post(doc)["responses"]["200"]["content"]["text/event-stream"].update(schema={})), False),
+        (unmarked(lambda doc: post(doc)["responses"]["200"]["content"]["text/event-stream"].pop("schema")), False),
+        (unmarked(lambda doc: post(doc)["requestBody"]["content"]["application/json"].update(schema={})), False),
+        (unmarked(lambda doc: doc["components"]["schemas"].pop("ThingChunk")), False),
+        (thing_spec() | {"info": {"x-normalized": True}}, True),
+        (thing_spec(), False),
+    ],
+    ids=[
+        "no info",
+        "request without content",
+        "no components",
+        "no operations",
+        "no responses",
+        "inline success body",
+        "success body without schema",
+        "inline request body",
+        "reference to a missing component",
+        "marked",
+        "published",
+    ],
+)
+def test_a_normalized_document_is_told_by_its_mark_or_its_reference_bodies(doc: Spec, expected: bool) -> None:
+    """Marked, or every request and success body a `$ref` to a component it has: normalized; anything else is not."""
+    assert is_normalized(doc) is expected
+
+
+def test_references_inside_lists_are_inlined_and_recursion_there_stays_a_reference() -> None:
+    """A `$ref` that is a member of a union is inlined like any other; a recursive one in a list stays a `$ref`."""
+    spec = thing_spec()
+    node: Spec = {"type": "object", "properties": {"label": {"type": "string"}}}
+    node["properties"]["next"] = {"oneOf": [{"$ref": "#/components/schemas/Node.DTO"}, {"type": "string"}]}
+    spec["components"] = {"schemas": {"Node.DTO": node, "Label.DTO": {"type": "string", "enum": ["a", "b"]}}}
+    request = spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    request["properties"]["label"] = {"anyOf": [{"$ref": "#/components/schemas/Label.DTO"}, {"type": "integer"}]}
+    request["properties"]["tree"] = {"$ref": "#/components/schemas/Node.DTO"}
+    schemas = normalize(spec)["components"]["schemas"]
+    label = schemas["ThingRequest"]["properties"]["label"]["anyOf"]
+    assert [schemas[member["$ref"].rsplit("/", 1)[-1]] for member in label[:1]] == [
+        {"type": "string", "enum": ["a", "b"]}
+    ]
+    assert schemas["Tree"]["properties"]["next"]["oneOf"][0] == {"$ref": "#/components/schemas/Node.DTO"}
+    assert "Label.DTO" not in schemas
+
+
+def test_pruning_keeps_the_components_reached_through_other_components() -> None:
+    """With bodies left as references, a component reached only through another one is kept; unreached ones go."""
+    rules = switched_off("published_components", "inline_body_refs")
+    spec = thing_spec()
+    request = spec["paths"]["/v2/things"]["post"]["requestBody"]["content"]["application/json"]
+    body = request["schema"]
+    body["properties"]["owner"] = {"$ref": "#/components/schemas/Owner.DTO"}
+    owner = {"type": "object", "properties": {"name": {"type": "string"}}}
+    spec["components"] = {"schemas": {"Req.DTO": body, "Owner.DTO": owner, "Unused.DTO": {"type": "string"}}}
+    request["schema"] = {"$ref": "#/components/schemas/Req.DTO"}
+    schemas = normalize(spec, rules)["components"]["schemas"]
+    assert {"Req.DTO", "Owner.DTO"} <= set(schemas)
+    assert "Unused.DTO" not in schemas
+
+
+def echo_spec(request: Spec, response_properties: Spec) -> Spec:
+    """A one-operation spec: `request` as the JSON body, a response object `echo` with these extra properties."""
+    response = {"type": "object", "properties": {"object": {"type": "string", "enum": ["echo"]}, **response_properties}}
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Echo", "version": "1"},
+        "paths": {
+            "/v1/echo": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": request}}},
+                    "responses": {"200": {"content": {"application/json": {"schema": response}}}},
+                }
+            }
+        },
+    }
+
+
+def test_a_false_selector_matches_every_schema_that_lacks_the_fact() -> None:
+    """`root: false` selects properties, array items and union members alike (not only the schemas lacking `root`)."""
+    rules = load_rules()
+    reason = "marks non-root strings"
+    rules["corrections"] = [{"select": {"root": False, "type": "string"}, "set": {"format": "word"}, "reason": reason}]
+    request = {"type": "array", "items": {"type": "string"}}
+    doc = normalize(echo_spec(request, {"either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}), rules)
+    body = doc["paths"]["/v1/echo"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"type": "string", "format": "word"}}
+    echo = doc["components"]["schemas"]["Echo"]["properties"]
+    assert echo["either"]["anyOf"] == [{"type": "string", "format": "word"}, {"type": "integer"}]
+    assert echo["object"]["format"] == "word"
+
+
+def test_items_of_selects_only_the_items_of_that_array() -> None:
+    """`items_of: bytes` fires on the items of an array named bytes, not on a property named bytes in an array item."""
+    samples = {"type": "array", "items": {"type": "object", "properties": {"bytes": {"type": "number"}}}}
+    doc = normalize(
+        echo_spec({"type": "object"}, {"bytes": {"type": "array", "items": {"type": "number"}}, "samples": samples})
+    )
+    schemas = doc["components"]["schemas"]
+    assert schemas["Echo"]["properties"]["bytes"]["items"] == {"type": "integer"}
+    assert schemas["Sample"]["properties"]["bytes"] == {"type": "number"}
+
+
+def test_names_keep_inner_capitals_and_make_plural_arrays_singular() -> None:
+    """Objects are named from their property in PascalCase; array items from its singular (-ies, -s, not -ss)."""
+    item = {"type": "object", "properties": {"id": {"type": "string"}}}
+    other = {"type": "object", "properties": {"code": {"type": "string"}}}
+    third = {"type": "object", "properties": {"size": {"type": "integer"}}}
+    properties = {
+        "shippingAddress": {"type": "object", "properties": {"city": {"type": "string"}}},
+        "entries": {"type": "array", "items": item},
+        "business": {"type": "array", "items": other},
+        "data": {"type": "array", "items": third},
+    }
+    names = set(normalize(echo_spec({"type": "object"}, properties))["components"]["schemas"])
+    assert {"ShippingAddress", "Entry", "Business", "Data"} <= names
+
+
+def test_a_response_object_required_without_properties_keeps_its_published_list() -> None:
+    """Tolerance makes `required` optional even on an object that lists no properties (nothing to keep required)."""
+    doc = normalize(echo_spec({"type": "object"}, {"extra": {"type": "object", "required": ["id"]}}))
+    extra = doc["components"]["schemas"]["Echo"]["properties"]["extra"]
+    assert extra == {"type": "object", "x-published-required": ["id"]}
