@@ -192,3 +192,19 @@ def test_a_response_object_required_without_properties_keeps_its_published_list(
     doc = normalize(echo_spec({"type": "object"}, {"extra": {"type": "object", "required": ["id"]}}))
     extra = doc["components"]["schemas"]["Echo"]["properties"]["extra"]
     assert extra == {"type": "object", "x-published-required": ["id"]}
+
+
+@pytest.mark.parametrize(
+    "responses",
+    [
+        {"201": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+        {"200": {"description": "OK"}, "201": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+        {"200": {"content": {"application/json": {}, "text/plain": {"schema": {"type": "string"}}}}},
+    ],
+    ids=["success is 201", "200 without a body", "JSON without a schema"],
+)
+def test_an_operation_without_a_json_200_schema_is_named_from_its_path(responses: Spec) -> None:
+    """No component to name the operation after: its id comes from the path (`create_v1_echo`), without a crash."""
+    spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
+    spec["paths"]["/v1/echo"]["post"]["responses"] = responses
+    assert normalize(spec)["paths"]["/v1/echo"]["post"]["operationId"] == "create_v1_echo"
