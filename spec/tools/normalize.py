@@ -207,7 +207,7 @@ class Normalizer:
         """An operation whose success responses carry no body gets the documented one (rule file)."""
         spec = self.rules["missing_success_body"]
         for _, _, op in operations(doc):
-            responses = op.get("responses", {})
+            responses = op.setdefault("responses", {})
             success = [status for status in responses if str(status).startswith("2")]
             if any(responses[status].get("content") for status in success):
                 continue

@@ -208,3 +208,38 @@ def test_an_operation_without_a_json_200_schema_is_named_from_its_path(responses
     spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
     spec["paths"]["/v1/echo"]["post"]["responses"] = responses
     assert normalize(spec)["paths"]["/v1/echo"]["post"]["operationId"] == "create_v1_echo"
+
+
+def test_every_operation_without_a_success_body_gets_the_documented_one() -> None:
+    """Each operation is fixed on its own (one with a body does not stop the next), even one without `responses`."""
+    spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
+    spec["paths"]["/v1/other"] = {"post": {"requestBody": spec["paths"]["/v1/echo"]["post"]["requestBody"]}}
+    spec["paths"]["/v1/third"] = {"post": {"responses": {"201": {"description": "Created"}}}}
+    paths = normalize(spec)["paths"]
+    assert paths["/v1/echo"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Echo"
+    }
+    for path in ("/v1/other", "/v1/third"):
+        success = paths[path]["post"]["responses"]["200"]
+        assert success["description"] == "OK"
+        assert success["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ChatCompletion"}
+
+
+def test_a_document_without_paths_normalizes_to_its_components() -> None:
+    """No operation: nothing to rename or fix; the error body component is still defined, the file stays valid."""
+    doc = normalize({"openapi": "3.0.0", "info": {"title": "Empty", "version": "1"}})
+    assert doc["info"] == {"title": "Empty", "version": "1", "x-normalized": True}
+    assert list(doc["components"]["schemas"]) == ["ErrorBody"]
+    assert "paths" not in doc
+
+
+def test_listed_extensions_are_dropped_from_path_items_and_operations_only() -> None:
+    """`drop_extensions` names go from path items and operations; another `x-` key stays."""
+    spec = thing_spec()
+    item = spec["paths"]["/v2/things"]
+    item["x-hideTryItPanel"] = True
+    item["x-owner"] = "team"
+    item["post"]["x-hideTryItPanel"] = True
+    normalized = normalize(spec)["paths"]["/v2/things"]
+    assert ("x-hideTryItPanel" in normalized, normalized["x-owner"]) == (False, "team")
+    assert "x-hideTryItPanel" not in normalized["post"]
