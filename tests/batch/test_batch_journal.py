@@ -187,17 +187,18 @@ def test_runnable_follows_the_input_order_and_counts_each_interruption(tmp_path:
     """Runnable requests come in input order (not custom_id order); every reopening finding one in flight counts."""
     path = tmp_path / "j.db"
     with Journal(path) as journal:
-        journal.register(_requests("zulu", "alpha", "mike"))
+        journal.register(_requests("zulu", "alpha", "mike", "yankee"))
         journal.mark_in_flight(["alpha"])
         journal.mark_in_flight(["alpha", "mike"])
         assert journal.runnable(["zulu", "alpha", "mike"], retry_failed=False) == (["zulu", "alpha", "mike"], 2)
         assert journal.runnable(["alpha"], retry_failed=False) == (["alpha"], 1)
         journal.record([Outcome("zulu", "failed", status_code=500, error_code="http_500")])
-        assert journal.runnable(["zulu", "alpha", "mike"], retry_failed=True) == (["zulu", "alpha", "mike"], 2)
+        everything = ["zulu", "alpha", "mike", "yankee"]
+        assert journal.runnable(everything, retry_failed=True) == (everything, 2)
     with Journal(path) as journal:
         rows = {row.custom_id: row for row in journal.rows()}
     assert [(rows[c].sends, rows[c].interrupted) for c in ("zulu", "alpha", "mike")] == [(0, 0), (2, 3), (1, 2)]
-    assert [row.seq for row in rows.values()] == [1, 2, 3]
+    assert [row.seq for row in rows.values()] == [1, 2, 3, 4]
 
 
 def test_mark_pending_only_puts_back_requests_still_in_flight(tmp_path: Path) -> None:

@@ -243,3 +243,16 @@ def test_listed_extensions_are_dropped_from_path_items_and_operations_only() -> 
     normalized = normalize(spec)["paths"]["/v2/things"]
     assert ("x-hideTryItPanel" in normalized, normalized["x-owner"]) == (False, "team")
     assert "x-hideTryItPanel" not in normalized["post"]
+
+
+def test_a_response_keeps_the_description_it_has() -> None:
+    """Only a missing or empty response description is filled in; a published one is kept word for word."""
+    spec = thing_spec()
+    responses = spec["paths"]["/v2/things"]["post"]["responses"]
+    responses["200"]["description"] = "The thing, or its chunks"
+    responses["404"] = {"description": "", "content": {"application/json": {"schema": {"type": "object"}}}}
+    normalized = normalize(spec)["paths"]["/v2/things"]["post"]["responses"]
+    assert (normalized["200"]["description"], normalized["404"]["description"]) == (
+        "The thing, or its chunks",
+        "Not Found",
+    )
