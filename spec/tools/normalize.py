@@ -341,8 +341,7 @@ class Normalizer:
                 schemas[model]["properties"][prop] = {"allOf": [{"$ref": REF_PREFIX + name}], "nullable": True, **docs}
 
     def hoist(self, schema: Schema, ctx: Context, parent: str) -> Schema:
-        if "$ref" in schema:
-            return schema
+        # A `$ref` (to a kept or recursive component) has none of the keys below: it comes back unchanged.
         is_model = schema.get("type") == "object" and bool(schema.get("properties"))
         # An enum inside a union gets a component too, or the generator names it `..._type_0`.
         is_union_enum = ctx.in_union and "enum" in schema

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from spec.tools.normalize import is_normalized, load_rules, main, normalize
+from spec.tools.normalize import NormalizeError, is_normalized, load_rules, main, normalize
 from tests.spec.test_spec_normalize_generic import switched_off, thing_spec
 
 Spec = dict[str, Any]
@@ -151,7 +151,8 @@ def test_a_false_selector_matches_every_schema_that_lacks_the_fact() -> None:
     """`root: false` selects properties, array items and union members alike (not only the schemas lacking `root`)."""
     rules = load_rules()
     reason = "marks non-root strings"
-    rules["corrections"] = [{"select": {"root": False, "type": "string"}, "set": {"format": "word"}, "reason": reason}]
+    word = {"format": "word", "nullable_properties": ["absent"]}  # a string has no properties to make nullable
+    rules["corrections"] = [{"select": {"root": False, "type": "string"}, "set": word, "reason": reason}]
     request = {"type": "array", "items": {"type": "string"}}
     doc = normalize(echo_spec(request, {"either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}), rules)
     body = doc["paths"]["/v1/echo"]["post"]["requestBody"]["content"]["application/json"]["schema"]
@@ -256,3 +257,60 @@ def test_a_response_keeps_the_description_it_has() -> None:
         "The thing, or its chunks",
         "Not Found",
     )
+
+
+def test_stages_in_another_order_meet_documents_without_responses_or_components() -> None:
+    """Error responses before the success body, nullable enums before naming: each stage copes with what is missing."""
+    rules = load_rules()
+    early = ["published_components", "nullable_enums", "error_responses"]
+    rules["stages"] = [*early, *(stage for stage in rules["stages"] if stage not in early)]
+    spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
+    del spec["paths"]["/v1/echo"]["post"]["responses"]
+    responses = normalize(spec, rules)["paths"]["/v1/echo"]["post"]["responses"]
+    assert sorted(responses) == ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504"]
+
+
+def test_error_responses_are_added_around_a_published_one() -> None:
+    """A published 400 is kept as is; every other documented error status is still added after it."""
+    spec = thing_spec()
+    published_400 = {"description": "Bad", "content": {"application/json": {"schema": {"type": "string"}}}}
+    spec["paths"]["/v2/things"]["post"]["responses"]["400"] = published_400
+    responses = normalize(spec)["paths"]["/v2/things"]["post"]["responses"]
+    assert responses["400"] == published_400
+    assert sorted(responses) == ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504"]
+
+
+def test_a_request_is_named_without_a_json_response_to_name_it_after() -> None:
+    """`{response}Request` with only a streamed response (or a JSON array) gives `Request`, not a made-up prefix."""
+    rules = load_rules()
+    rules["error_responses"]["statuses"] = {}  # no ErrorBody response to be named after
+    chunk = {"type": "object", "properties": {"object": {"type": "string", "enum": ["echo.chunk"]}}}
+    for content in (
+        {"text/event-stream": {"schema": chunk}},
+        {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}},
+    ):
+        spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
+        spec["paths"]["/v1/echo"]["post"]["responses"] = {"200": {"content": content}}
+        operation = normalize(spec, rules)["paths"]["/v1/echo"]["post"]
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/Request"}
+
+
+def test_two_different_roots_wanting_one_name_are_numbered() -> None:
+    """Two operations whose answers are both `object: echo` but differ in shape: Echo and Echo2, no other prefix."""
+    spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {"size": {"type": "integer"}})
+    other = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {"colour": {"type": "string"}})
+    spec["paths"]["/v1/other"] = other["paths"]["/v1/echo"]
+    names = set(normalize(spec)["components"]["schemas"])
+    assert {"Echo", "Echo2"} <= names
+
+
+def test_a_component_that_takes_a_nullable_enum_name_is_an_error_naming_both() -> None:
+    """The nullable enum `Choice.finish_reason` wants `ChoiceFinishReason`; an object already named so is refused."""
+    spec = thing_spec()
+    thing = spec["paths"]["/v2/things"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    thing["properties"]["choiceFinishReason"] = {"type": "object", "properties": {"why": {"type": "string"}}}
+    with pytest.raises(
+        NormalizeError, match=r"^Choice\.finish_reason: component ChoiceFinishReason exists and is not this enum$"
+    ):
+        normalize(spec)
