@@ -56,6 +56,19 @@ class Context:
     in_union: bool = False  # a direct member of anyOf / oneOf / allOf
     response_name: str = ""  # component name of the operation's JSON response
 
+    # The context of each kind of sub-schema (walking and hoisting share them).
+    def of_property(self, name: str) -> Context:
+        return replace(self, prop=name, is_items=False, root=False, in_union=False)
+
+    def of_items(self) -> Context:
+        return replace(self, is_items=True, root=False, in_union=False)
+
+    def of_member(self) -> Context:
+        return replace(self, root=False, in_union=True)
+
+    def of_map_values(self) -> Context:
+        return replace(self, prop=None, is_items=False, root=False, in_union=False)
+
 
 def pascal(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
@@ -105,14 +118,14 @@ def matches(select: dict[str, Any], schema: Schema, ctx: Context) -> bool:
 def child_schemas(schema: Schema, ctx: Context) -> Iterator[tuple[Schema, Context]]:
     """Direct sub-schemas with their contexts (properties, items, unions, maps)."""
     for name, sub in schema.get("properties", {}).items():
-        yield sub, replace(ctx, prop=name, is_items=False, root=False, in_union=False)
+        yield sub, ctx.of_property(name)
     if isinstance(schema.get("items"), dict):
-        yield schema["items"], replace(ctx, is_items=True, root=False, in_union=False)
+        yield schema["items"], ctx.of_items()
     for key in COMBINATORS:
         for sub in schema.get(key, []):
-            yield sub, replace(ctx, root=False, in_union=True)
+            yield sub, ctx.of_member()
     if isinstance(schema.get("additionalProperties"), dict):
-        yield schema["additionalProperties"], replace(ctx, prop=None, is_items=False, root=False, in_union=False)
+        yield schema["additionalProperties"], ctx.of_map_values()
 
 
 def walk(schema: Schema, ctx: Context) -> Iterator[tuple[Schema, Context]]:
@@ -348,18 +361,16 @@ class Normalizer:
         wanted = self.name_for(schema, ctx) if is_model or is_union_enum else ""
         inner_parent = wanted or parent
         for name, sub in list(schema.get("properties", {}).items()):
-            sub_ctx = replace(ctx, prop=name, is_items=False, root=False, in_union=False)
-            schema["properties"][name] = self.hoist(sub, sub_ctx, inner_parent)
+            schema["properties"][name] = self.hoist(sub, ctx.of_property(name), inner_parent)
         if isinstance(schema.get("items"), dict):
-            sub_ctx = replace(ctx, is_items=True, root=False, in_union=False)
-            schema["items"] = self.hoist(schema["items"], sub_ctx, inner_parent)
+            schema["items"] = self.hoist(schema["items"], ctx.of_items(), inner_parent)
         for key in COMBINATORS:
             if key in schema:
-                sub_ctx = replace(ctx, root=False, in_union=True)
-                schema[key] = [self.hoist(sub, sub_ctx, inner_parent) for sub in schema[key]]
+                schema[key] = [self.hoist(sub, ctx.of_member(), inner_parent) for sub in schema[key]]
         if isinstance(schema.get("additionalProperties"), dict):
-            sub_ctx = replace(ctx, prop=None, is_items=False, root=False, in_union=False)
-            schema["additionalProperties"] = self.hoist(schema["additionalProperties"], sub_ctx, inner_parent)
+            schema["additionalProperties"] = self.hoist(
+                schema["additionalProperties"], ctx.of_map_values(), inner_parent
+            )
         if not wanted:
             return schema
         nullable = bool(schema.pop("nullable", False))

@@ -160,6 +160,25 @@ def test_a_false_selector_matches_every_schema_that_lacks_the_fact() -> None:
     echo = doc["components"]["schemas"]["Echo"]["properties"]
     assert echo["either"]["anyOf"] == [{"type": "string", "format": "word"}, {"type": "integer"}]
     assert echo["object"]["format"] == "word"
+    word_only = {"type": "string", "format": "word"}
+    for root, expected in (
+        (
+            {"type": "object", "additionalProperties": {"type": "string"}},
+            {"type": "object", "additionalProperties": word_only},
+        ),
+        ({"anyOf": [{"type": "string"}]}, {"anyOf": [word_only]}),
+    ):
+        doc = normalize(echo_spec(root, {}), rules)
+        assert doc["paths"]["/v1/echo"]["post"]["requestBody"]["content"]["application/json"]["schema"] == expected
+
+
+def test_a_property_selector_does_not_reach_into_the_values_of_a_map() -> None:
+    """`property: labels` fires on the labels schema, not on the schema of each value under it."""
+    rules = load_rules()
+    rules["corrections"] = [{"select": {"property": "labels"}, "set": {"format": "labels"}, "reason": "marks labels"}]
+    labels = {"type": "object", "additionalProperties": {"type": "string"}}
+    doc = normalize(echo_spec({"type": "object"}, {"labels": labels}), rules)
+    assert doc["components"]["schemas"]["Echo"]["properties"]["labels"] == {**labels, "format": "labels"}
 
 
 def test_items_of_selects_only_the_items_of_that_array() -> None:
