@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from spec.tools.normalize import NormalizeError, is_normalized, load_rules, main, normalize
-from tests.spec.test_spec_normalize_generic import switched_off, thing_spec
+from tests.spec.test_spec_normalize_generic import switched_off, thing_operation, thing_spec
 
 Spec = dict[str, Any]
 
@@ -251,6 +251,7 @@ def test_a_document_without_paths_normalizes_to_its_components() -> None:
     assert doc["info"] == {"title": "Empty", "version": "1", "x-normalized": True}
     assert list(doc["components"]["schemas"]) == ["ErrorBody"]
     assert "paths" not in doc
+    assert normalize({"openapi": "3.0.0"})["info"] == {"x-normalized": True}
 
 
 def test_listed_extensions_are_dropped_from_path_items_and_operations_only() -> None:
@@ -316,12 +317,14 @@ def test_a_request_is_named_without_a_json_response_to_name_it_after() -> None:
 
 
 def test_two_different_roots_wanting_one_name_are_numbered() -> None:
-    """Two operations whose answers are both `object: echo` but differ in shape: Echo and Echo2, no other prefix."""
-    spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {"size": {"type": "integer"}})
-    other = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {"colour": {"type": "string"}})
-    spec["paths"]["/v1/other"] = other["paths"]["/v1/echo"]
+    """Three operations whose answers are all `object: echo` but differ in shape: Echo, Echo2, Echo3."""
+    request = {"type": "object", "properties": {"text": {"type": "string"}}}
+    spec = echo_spec(request, {"size": {"type": "integer"}})
+    for path, extra in (("/v1/other", "colour"), ("/v1/third", "shade")):
+        spec["paths"][path] = echo_spec(request, {extra: {"type": "string"}})["paths"]["/v1/echo"]
     names = set(normalize(spec)["components"]["schemas"])
-    assert {"Echo", "Echo2"} <= names
+    assert {"Echo", "Echo2", "Echo3"} <= names
+    assert "Echo4" not in names
 
 
 def test_a_component_that_takes_a_nullable_enum_name_is_an_error_naming_both() -> None:
@@ -333,3 +336,82 @@ def test_a_component_that_takes_a_nullable_enum_name_is_an_error_naming_both() -
         NormalizeError, match=r"^Choice\.finish_reason: component ChoiceFinishReason exists and is not this enum$"
     ):
         normalize(spec)
+
+
+def test_a_response_root_no_naming_rule_matches_is_an_error_naming_its_place() -> None:
+    """A JSON answer with neither an `object` constant nor a rule for it cannot be named: the error says where."""
+    spec = echo_spec({"type": "object"}, {})
+    response = spec["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    del response["properties"]["object"]
+    response["properties"]["text"] = {"type": "string"}
+    with pytest.raises(NormalizeError, match=r"^no naming rule matches a response root schema \(application/json\)$"):
+        normalize(spec)
+
+
+def test_an_error_response_shaped_like_the_error_body_reuses_it() -> None:
+    """A published error schema equal to ErrorBody (keys in any order) becomes a reference to ErrorBody, not a copy."""
+    error_body = load_rules()["error_responses"]["schema"]
+    reordered = dict(reversed(list(error_body.items())))
+    spec = thing_spec()
+    content = {"application/json": {"schema": reordered}}
+    spec["paths"]["/v2/things"]["post"]["responses"]["400"] = {"description": "Bad", "content": content}
+    rules = load_rules()
+    rules["naming"].append({"select": {"root": True}, "name": "PublishedError", "reason": "names the 400 root"})
+    normalized = normalize(spec, rules)
+    schema = normalized["paths"]["/v2/things"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+    assert [name for name in normalized["components"]["schemas"] if name.startswith("ErrorBody")] == ["ErrorBody"]
+
+
+def test_an_alias_with_more_request_properties_is_recorded() -> None:
+    """Properties only the alias path's request has are listed under their own key (media without a schema skipped)."""
+    spec = thing_spec()
+    spec["paths"] = {"/v2/things": {"post": thing_operation(False)}, "/things": {"post": thing_operation(True)}}
+    spec["paths"]["/things"]["post"]["requestBody"]["content"]["text/plain"] = {}
+    item = normalize(spec)["paths"]["/v2/things"]
+    assert item["x-alias-differences"] == {"/things": {"request_properties_only_alias": ["colour"]}}
+
+
+def test_a_request_media_type_selector_reads_the_request_body_media_type() -> None:
+    """A correction for `media_type: application/json` in requests fires on the JSON request body."""
+    rules = load_rules()
+    select = {"media_type": "application/json", "request_body": True}
+    rules["corrections"] = [{"select": select, "set": {"x-checked": True}, "reason": "marks the JSON request"}]
+    assert normalize(thing_spec(), rules)["components"]["schemas"]["ThingRequest"]["x-checked"] is True
+
+
+@pytest.mark.parametrize(
+    ("json_root", "stream_root", "expected"),
+    [
+        ({"type": "array", "items": {"type": "string"}}, {"type": "object"}, {"type": "object"}),
+        (
+            {"type": "object", "properties": {"meta": {"type": "string"}}},
+            {"type": "object"},
+            {"type": "object", "properties": {"meta": {"type": "string"}}},
+        ),
+        (
+            {"type": "object", "properties": {"meta": {"type": "string"}}},
+            {"type": "object", "properties": {"meta": {"type": "integer"}}},
+            {"type": "object", "properties": {"meta": {"type": "integer"}}},
+        ),
+    ],
+    ids=["completion without properties", "chunk without properties", "chunk with its own meta"],
+)
+def test_the_chunk_gets_the_completion_meta_only_when_it_lacks_one(
+    json_root: Spec, stream_root: Spec, expected: Spec
+) -> None:
+    """`copy_property` copies `meta` from the JSON answer to the streamed one, never over the chunk's own."""
+    rules = load_rules()
+    rules["corrections"] = [rule for rule in rules["corrections"] if "copy_property" in rule]
+    rules["naming"] = [{"select": {"root": True}, "name": "Root", "reason": "one name for the test"}]
+    spec = echo_spec({"type": "object"}, {})
+    spec["paths"]["/v1/echo"]["post"]["responses"] = {
+        "200": {"content": {"application/json": {"schema": json_root}, "text/event-stream": {"schema": stream_root}}},
+        "201": {"description": "no body"},
+        "202": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        "203": {"content": {"application/json": {}}},
+    }
+    rules["stages"] = [stage for stage in rules["stages"] if stage != "naming"] + ["naming"]
+    normalized = normalize(spec, rules)
+    chunk = normalized["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    assert chunk == expected or normalized["components"]["schemas"][chunk["$ref"].rsplit("/", 1)[-1]] == expected
