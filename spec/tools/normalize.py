@@ -67,7 +67,8 @@ class Context:
         return replace(self, root=False, in_union=True)
 
     def of_map_values(self) -> Context:
-        return replace(self, prop=None, is_items=False, root=False, in_union=False)
+        # Without a property name, `is_items` can change no selector (items_of compares the name) nor any name.
+        return replace(self, prop=None, root=False, in_union=False)
 
 
 def pascal(text: str) -> str:
@@ -522,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.target.parent.mkdir(parents=True, exist_ok=True)
     args.target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    names = sorted(doc.get("components", {}).get("schemas", {}))
+    names = sorted(doc["components"]["schemas"])  # the naming stage always creates them
     print(f"normalize: {args.target} ({len(names)} components)")
     return 0
 

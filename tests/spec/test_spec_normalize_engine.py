@@ -67,6 +67,7 @@ def post(doc: Spec) -> Spec:
     ("doc", "expected"),
     [
         (unmarked(lambda doc: doc.pop("info")), True),
+        (unmarked(lambda doc: post(doc).pop("requestBody")), True),
         (unmarked(lambda doc: post(doc)["requestBody"].pop("content")), True),
         (unmarked(lambda doc: doc.pop("components")), False),
         (unmarked(lambda doc: doc.pop("paths")), False),
@@ -80,6 +81,7 @@ def post(doc: Spec) -> Spec:
     ],
     ids=[
         "no info",
+        "no request body",
         "request without content",
         "no components",
         "no operations",
@@ -415,3 +417,21 @@ def test_the_chunk_gets_the_completion_meta_only_when_it_lacks_one(
     normalized = normalize(spec, rules)
     chunk = normalized["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
     assert chunk == expected or normalized["components"]["schemas"][chunk["$ref"].rsplit("/", 1)[-1]] == expected
+
+
+def test_the_command_line_help_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """`normalize.py --help` describes the tool with its module's first line."""
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "Normalize a published OpenAPI file with the rules of spec/rules/normalize.yaml." in help_text
+
+
+def test_an_enum_under_a_map_is_left_inline_even_in_a_union() -> None:
+    """Only a union's own enum members get a component; the enum values of a map (inside a union or not) stay inline."""
+    values = {"type": "object", "additionalProperties": {"type": "string", "enum": ["a", "b"]}}
+    request = {"type": "object", "properties": {"tags": values, "either": {"anyOf": [values, {"type": "string"}]}}}
+    schemas = normalize(echo_spec(request, {}))["components"]["schemas"]
+    assert schemas["EchoRequest"]["properties"]["tags"] == values
+    assert schemas["EchoRequest"]["properties"]["either"]["anyOf"] == [values, {"type": "string"}]
