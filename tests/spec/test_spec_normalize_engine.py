@@ -282,14 +282,15 @@ def test_a_response_keeps_the_description_it_has() -> None:
 
 
 def test_stages_in_another_order_meet_documents_without_responses_or_components() -> None:
-    """Error responses before the success body, nullable enums before naming: each stage copes with what is missing."""
+    """Operations named first, error responses before the success body, nullable enums before naming: each copes."""
     rules = load_rules()
-    early = ["published_components", "nullable_enums", "error_responses"]
+    early = ["operations", "published_components", "nullable_enums", "error_responses"]
     rules["stages"] = [*early, *(stage for stage in rules["stages"] if stage not in early)]
     spec = echo_spec({"type": "object", "properties": {"text": {"type": "string"}}}, {})
     del spec["paths"]["/v1/echo"]["post"]["responses"]
-    responses = normalize(spec, rules)["paths"]["/v1/echo"]["post"]["responses"]
-    assert sorted(responses) == ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504"]
+    operation = normalize(spec, rules)["paths"]["/v1/echo"]["post"]
+    assert sorted(operation["responses"]) == ["200", "400", "401", "403", "404", "429", "500", "502", "503", "504"]
+    assert operation["operationId"] == "create_v1_echo"
 
 
 def test_error_responses_are_added_around_a_published_one() -> None:
@@ -431,7 +432,36 @@ def test_the_command_line_help_says_what_it_does(capsys: pytest.CaptureFixture[s
 def test_an_enum_under_a_map_is_left_inline_even_in_a_union() -> None:
     """Only a union's own enum members get a component; the enum values of a map (inside a union or not) stay inline."""
     values = {"type": "object", "additionalProperties": {"type": "string", "enum": ["a", "b"]}}
-    request = {"type": "object", "properties": {"tags": values, "either": {"anyOf": [values, {"type": "string"}]}}}
+    listed = {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}}
+    either = {"anyOf": [values, listed, {"type": "string"}]}
+    request = {"type": "object", "properties": {"tags": values, "listed": listed, "either": either}}
     schemas = normalize(echo_spec(request, {}))["components"]["schemas"]
     assert schemas["EchoRequest"]["properties"]["tags"] == values
-    assert schemas["EchoRequest"]["properties"]["either"]["anyOf"] == [values, {"type": "string"}]
+    assert schemas["EchoRequest"]["properties"]["listed"] == listed
+    assert schemas["EchoRequest"]["properties"]["either"]["anyOf"] == [values, listed, {"type": "string"}]
+
+
+def test_operation_ids_and_tags_follow_the_rule_file_for_any_method_and_path() -> None:
+    """A method without a verb keeps its own name; a path without a segment gets no tag; published tags are kept."""
+    request = {"type": "object", "properties": {"text": {"type": "string"}}}
+    spec = echo_spec(request, {})
+    operation = spec["paths"]["/v1/echo"].pop("post")
+    spec["paths"]["/v1/echo"]["options"] = operation
+    spec["paths"]["/"] = {"post": echo_spec(request, {"size": {"type": "integer"}})["paths"]["/v1/echo"]["post"]}
+    spec["paths"]["/v1/tagged"] = {
+        "post": {**echo_spec(request, {"n": {"type": "integer"}})["paths"]["/v1/echo"]["post"], "tags": ["mine"]}
+    }
+    paths = normalize(spec)["paths"]
+    assert paths["/v1/echo"]["options"]["operationId"] == "options_echo"
+    assert "tags" not in paths["/"]["post"]
+    assert paths["/v1/tagged"]["post"]["tags"] == ["mine"]
+
+
+def test_a_union_member_whose_name_is_taken_is_prefixed_with_its_parent() -> None:
+    """An object in a union named like another component of a different shape gets its parent's name in front."""
+    member = {"type": "object", "properties": {"name": {"type": "string"}}}
+    request = {"type": "object", "properties": {"owner": {"anyOf": [member, {"type": "string"}]}}}
+    owner = {"type": "object", "properties": {"id": {"type": "string"}}}
+    schemas = normalize(echo_spec(request, {"owner": owner}))["components"]["schemas"]
+    assert schemas["Owner"]["properties"] == {"id": {"type": "string"}}
+    assert schemas["EchoRequestOwner"]["properties"] == {"name": {"type": "string"}}
