@@ -16,7 +16,12 @@ from these generated modules (``_surface``: plain data, cheap to import;
 - ``CHUNK_TABLES`` (``_surface``): for each model of a streamed chunk (chunk, choice,
   delta, tool call, function, in that order), its class, module and fields
   (JSON key, attribute name, kind) for the fast chunk builder and the
-  tolerant parser.
+  tolerant parser;
+- ``COMPLETION_TABLES`` (``_surface``): for each model a completion reaches (the completion
+  first), its class, module and fields (JSON key, attribute name, kind, detail, required,
+  nullable), for the wrapper's fast builder of the typed completion. A field whose generated
+  parsing is more than taking the value (a union, a date, a free-form object) is of kind
+  ``other``: the builder leaves its object to the generated ``from_dict``.
 
 Rendering is deterministic (sorted where the spec has no order), so the same
 spec gives the same files byte for byte. Names follow openapi-python-client's
@@ -37,6 +42,14 @@ NOT_PARAMS = ("messages", "stream")  # keywords of create() itself
 CHUNK_PATH = ("choices", "delta", "tool_calls", "function")  # chunk -> choice -> delta -> tool call -> function
 
 Schema = dict[str, Any]
+Field = tuple[str, str, str, Any, bool, bool]  # JSON key, attribute, kind, detail, required, nullable
+# A value the generated models keep as received: JSON types whose generated parsing takes the value as is.
+PLAIN_TYPES = frozenset({"string", "integer", "number", "boolean"})
+PLAIN_KEYWORDS = frozenset(
+    {"type", "format", "description", "example", "nullable", "title", "default", "deprecated", "readOnly"}
+    | {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern"}
+)
+PLAIN_FORMATS = frozenset({"uri", "url", "email", "hostname", "password", "int32", "int64", "float", "double"})
 
 
 class SurfaceError(Exception):
@@ -206,6 +219,65 @@ class Surface:
                 out.append((key, attr, "plain", None))
         return out
 
+    # --- completion tables ------------------------------------------------
+    def completion_tables(self, model_names: set[str]) -> list[tuple[str, str, list[Field]]]:
+        """Every model the completion reaches (breadth first, the completion first), with its fields."""
+        tables: list[tuple[str, str, list[Field]]] = []
+        pending = [self.completion]
+        done: set[str] = set()
+        while pending:
+            name = pending.pop(0)
+            if name in done:
+                continue
+            done.add(name)
+            fields = self.completion_fields(self.schemas[name], model_names)
+            tables.append((str(ClassName(name, "")), snake_case(name), fields))
+            pending += [self.model_of(field) for field in fields if field[2] in ("model", "list")]
+        return tables
+
+    def model_of(self, field: Field) -> str:
+        """The schema name of a model or list field's class."""
+        return next(name for name in self.schemas if str(ClassName(name, "")) == field[3])
+
+    def completion_fields(self, schema: Schema, model_names: set[str]) -> list[Field]:
+        required = schema.get("required", [])
+        out: list[Field] = []
+        for key, sub in schema.get("properties", {}).items():
+            attr = str(PythonIdentifier(key, FIELD_PREFIX))
+            kind, detail = self.completion_kind(sub, model_names)
+            if kind == "enum" and len(detail) == 1 and key in required:
+                kind, detail = "const", detail[0]
+            out.append((key, attr, kind, detail, key in required, bool(sub.get("nullable"))))
+        return out
+
+    def completion_kind(self, sub: Schema, model_names: set[str]) -> tuple[str, Any]:
+        values = self.enum_values(sub)
+        if values is not None:
+            return "enum", tuple(values)
+        target = ref_name(sub)
+        if target is not None:
+            return self.model_kind("model", target, model_names)
+        items = sub.get("items")
+        if sub.get("type") == "array" and isinstance(items, dict):
+            if ref_name(items) is not None:
+                return self.model_kind("list", str(ref_name(items)), model_names)
+            return ("plain", None) if self.is_plain(items) else ("other", None)
+        return ("plain", None) if self.is_plain(sub) else ("other", None)
+
+    def model_kind(self, kind: str, name: str, model_names: set[str]) -> tuple[str, Any]:
+        """A reference to an object schema the generator made a class of, else `other`."""
+        class_name = str(ClassName(name, ""))
+        target = self.schemas.get(name, {})
+        if target.get("type") == "object" and target.get("properties") and class_name in model_names:
+            return kind, class_name
+        return "other", None
+
+    @staticmethod
+    def is_plain(schema: Schema) -> bool:
+        keys = {key for key in schema if not key.startswith("x-")} - PLAIN_KEYWORDS
+        kind_format = schema.get("format")
+        return not keys and schema.get("type") in PLAIN_TYPES and (kind_format is None or kind_format in PLAIN_FORMATS)
+
 
 def literal(values: list[Any]) -> str:
     return f"Literal[{', '.join(repr(value) for value in values)}]"
@@ -296,6 +368,17 @@ def render(doc: Schema, model_names: set[str]) -> dict[str, str]:
     for class_name, module, fields in surface.chunk_tables():
         lines.append(f"    ({class_name!r}, {module!r}, (")
         lines += [f"        {field!r}," for field in fields]
+        lines.append("    )),")
+    lines.append(")")
+    lines += [
+        "",
+        "# (class, module under .models, ((JSON key, attribute, kind, detail, required, nullable), ...)); kinds:",
+        "# const (detail: the one value), enum (the values), model (class), list (item class), plain, other.",
+        "COMPLETION_TABLES: tuple[tuple[str, str, tuple[tuple[str, str, str, Any, bool, bool], ...]], ...] = (",
+    ]
+    for class_name, module, completion_fields in surface.completion_tables(model_names):
+        lines.append(f"    ({class_name!r}, {module!r}, (")
+        lines += [f"        {field!r}," for field in completion_fields]
         lines.append("    )),")
     lines.append(")")
     return {"_surface.py": "\n".join(lines) + "\n", "_params.py": "\n".join(params) + "\n"}

@@ -3,9 +3,11 @@
 Usage: python -m tests.contract.any_spec_client. Against the in-process emulator (which
 answers from the same regenerated spec), it sends every request parameter of
 that spec through `create()` (one call each, a value drawn from the parameter's
-schema), streams one answer and parses one completion. Prints one JSON line:
-the package location, the parameters sent, the default model, the streamed
-text and the completion's class. Any failure raises (non-zero exit).
+schema), streams one answer and parses one completion; then checks that the
+wrapper's fast typed completion equals the generated ``from_dict`` on
+completions drawn from that spec. Prints one JSON line: the package location,
+the parameters sent, the default model, the streamed text, the completion's
+class and the completions compared. Any failure raises (non-zero exit).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 
 import httpx
 import jsonschema_rs
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 
 from .json_strategies import _Builder
 
 USER = [{"role": "user", "content": "Say hi."}]
 FIND_SETTINGS = settings(derandomize=True, database=None, max_examples=200, suppress_health_check=list(HealthCheck))
+COMPLETIONS_COMPARED = 60
 
 
 def value_for(document: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -30,11 +33,40 @@ def value_for(document: dict[str, Any], schema: dict[str, Any]) -> Any:
     return find(strategy, lambda _: True, settings=FIND_SETTINGS)
 
 
+def fast_completions_compared(document: dict[str, Any], component: str) -> int:
+    """How many completions drawn from the spec the fast typed completion built equal to the generated from_dict."""
+    import aimlapi_grok_api.models as models
+    from aimlapi_grok._completion_model import build_completion
+
+    model = getattr(models, component)
+    checker = jsonschema_rs.validator_for({**document, "$ref": f"#/$defs/{component}"}, validate_formats=True)
+    strategy = _Builder(document["$defs"]).ref(f"#/$defs/{component}").filter(checker.is_valid)
+    count = 0
+
+    @settings(
+        max_examples=COMPLETIONS_COMPARED,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def check(body: dict[str, Any]) -> None:
+        nonlocal count
+        expected = model.from_dict(json.loads(json.dumps(body)))
+        assert build_completion(body) == expected, body
+        count += 1
+
+    check()
+    return count
+
+
 def main() -> None:
     import aimlapi_grok_api
     from aimlapi_grok import Grok
     from aimlapi_grok._request import DEFAULT_MODEL, REQUEST_COMPONENT, SPEC_PARAMS
-    from aimlapi_grok._schema import schema_document
+    from aimlapi_grok._schema import schema_document, surface
     from aimlapi_grok.testing import Emulator
 
     document = schema_document()["tolerant"]
@@ -65,6 +97,7 @@ def main() -> None:
                 "finish_reason": stream.result.finish_reason,
                 "completion": type(completion).__name__,
                 "chunks": chunk_classes,
+                "fast_completions_compared": fast_completions_compared(document, surface().COMPLETION_COMPONENT),
             }
         )
     )

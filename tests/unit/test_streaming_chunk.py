@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from aimlapi_grok._errors import ChunkParseError
-from aimlapi_grok._stream_chunk import _PARSERS, _TABLES, MAX_SHAPES, _Compiler, _fills_slots, _model_class, parse_chunk
+from aimlapi_grok._model_build import fills_slots, model_class
+from aimlapi_grok._stream_chunk import _PARSERS, _TABLES, MAX_SHAPES, _Compiler, parse_chunk
 from aimlapi_grok_api.models import ChatCompletionChunk, Delta, ToolCallDelta, Usage
 from aimlapi_grok_api.types import UNSET
 from hypothesis import HealthCheck, given, settings
@@ -135,13 +136,13 @@ def test_parse_chunk_round_trips_through_to_dict(data: dict[str, Any]) -> None:
 def test_slot_filling_is_used_for_every_generated_chunk_model() -> None:
     """Each chunk model of the spec allows the fast slot filling (its fields are exactly the table's)."""
     for class_name, _, fields in _TABLES:
-        assert _fills_slots(_model_class(class_name), [field[1] for field in fields]), class_name
+        assert fills_slots(model_class(class_name), [field[1] for field in fields]), class_name
 
 
 def test_slot_filling_is_refused_when_the_fields_differ() -> None:
     """A table that does not list a model's fields exactly falls back to the keyword __init__."""
     class_name, _, fields = _TABLES[0]
-    assert not _fills_slots(_model_class(class_name), [field[1] for field in fields][1:])
+    assert not fills_slots(model_class(class_name), [field[1] for field in fields][1:])
 
 
 def sample(**choice: Any) -> dict[str, Any]:

@@ -222,9 +222,9 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
 def typed_completion(clean: dict[str, Any], moved: list[_Moved]) -> ChatCompletion:
     """The generated ChatCompletion of a tolerated body (`_tolerate`), the moved values in `additional_properties`."""
     # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
-    from aimlapi_grok_api.models import ChatCompletion  # noqa: PLC0415
+    from ._completion_model import build_completion  # noqa: PLC0415
 
-    completion = ChatCompletion.from_dict(clean)
+    completion = build_completion(clean)
     for holder_path, key, value in moved:
         holder = _follow(completion, holder_path)
         if holder is not None:

@@ -39,7 +39,6 @@ This module imports the generated models, so it is imported lazily.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from collections.abc import Set as AbstractSet
@@ -51,6 +50,7 @@ from aimlapi_grok_api.types import UNSET
 from ._chunk_signature import signature_plan
 from ._constants import CHUNK_COMPONENT
 from ._errors import ChunkParseError
+from ._model_build import GENERATED_PARSE_ERRORS, fills_slots, model_class, unknown_fields
 from ._schema import schema_document, surface, validator
 
 if TYPE_CHECKING:
@@ -58,14 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_chunk", "parse_chunk_signed", "parse_usage"]
 
-# The exceptions the generated from_dict catches when it falls back to the raw value.
-_GENERATED_PARSE_ERRORS = (TypeError, ValueError, AttributeError, KeyError)
-
 Table = tuple[str, str, tuple[tuple[str, str, str, Any], ...]]
-
-
-def _unknown(data: Mapping[str, Any], known: AbstractSet[str]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in known}  # in the sender's order
 
 
 def _keep(extra: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
@@ -83,7 +76,7 @@ def _nested_model(model: Any, key: str, value: Any, extra: dict[str, Any] | None
     if type(value) is dict and _conforms(model.__name__, value):
         try:
             return model.from_dict(value), extra
-        except _GENERATED_PARSE_ERRORS:
+        except GENERATED_PARSE_ERRORS:
             pass
     return UNSET, _keep(extra, key, value)
 
@@ -94,22 +87,6 @@ def _conforms(component: str, value: dict[str, Any]) -> bool:
         return bool(validator(component).is_valid(value))
     except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached", a lone surrogate
         return False
-
-
-def _model_class(class_name: str) -> type[Any]:
-    models = importlib.import_module("aimlapi_grok_api.models")
-    cls: type[Any] = getattr(models, class_name)
-    return cls
-
-
-def _fills_slots(cls: type[Any], attributes: list[str]) -> bool:
-    """True when filling the slots of a bare instance gives what the generated keyword __init__ gives."""
-    fields = attrs.fields(cls)
-    if sorted(field.name for field in fields) != sorted([*attributes, "additional_properties"]):
-        return False
-    if any(field.validator is not None or field.converter is not None for field in fields):
-        return False
-    return not (hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"))
 
 
 def _nullable(cls: type[Any], attribute: str) -> bool:
@@ -231,7 +208,7 @@ class _Compiler:
         self.namespace: dict[str, Any] = {
             "UNSET": UNSET,
             "_keep": _keep,
-            "_unknown": _unknown,
+            "_unknown": unknown_fields,
             "_nested_model": _nested_model,
             "_not_an_object": _not_an_object,
             "_new": object.__new__,
@@ -258,7 +235,7 @@ class _Compiler:
 
     def _add_constants(self, number: int, class_name: str, fields: tuple[tuple[str, str, str, Any], ...]) -> None:
         namespace = self.namespace
-        namespace[f"T{number}_cls"] = _model_class(class_name)
+        namespace[f"T{number}_cls"] = model_class(class_name)
         namespace[f"T{number}_keys"] = frozenset(field[0] for field in fields)
         namespace[f"T{number}_shapes"] = {}
         for index, (_, _, kind, detail) in enumerate(fields):
@@ -269,7 +246,7 @@ class _Compiler:
             elif kind == "enum":
                 namespace[f"{name}_allowed"] = frozenset(detail[0])
             elif kind == "model" and detail not in self.fast:
-                namespace[f"{name}_model"] = _model_class(detail)
+                namespace[f"{name}_model"] = model_class(detail)
 
     def _body(self, number: int, shape: AbstractSet[str] | None, unknown: tuple[str, ...] = ()) -> list[str]:
         """Read every field, then build the object (`extra` is set before); return it with its signature."""
@@ -294,7 +271,7 @@ class _Compiler:
         signed = shape is not None and self.plan.signs(number, unknown)
         signature = f"(L, {', '.join(parts)})" if signed else "_NOSIG"
         attributes = [field[1] for field in fields]
-        if _fills_slots(self.namespace[f"{prefix}cls"], attributes):
+        if fills_slots(self.namespace[f"{prefix}cls"], attributes):
             lines.append(f"obj = _new({prefix}cls)")
             lines += [f"obj.{attribute} = v_{prefix}{index}" for index, attribute in enumerate(attributes)]
         else:
@@ -329,7 +306,7 @@ class _Compiler:
 _TABLES: tuple[Table, ...] = surface().CHUNK_TABLES
 _PARSERS = _Compiler(_TABLES, schema_document()["published"]["$defs"]).namespace
 _USAGE_CLASS = next(
-    (_model_class(detail) for key, _, kind, detail in _TABLES[0][2] if kind == "model" and key == "usage"), None
+    (model_class(detail) for key, _, kind, detail in _TABLES[0][2] if kind == "model" and key == "usage"), None
 )
 
 
