@@ -111,6 +111,27 @@ def test_credits_bounds_and_report_location() -> None:
     assert second.detail == "cost value 2.5 is not a whole number of credits; not counted"
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0", 0), ("1186", 1186), ("000000000000042", 42), ("999999999999999", 999_999_999_999_999), (" 12 ", 12)],
+)
+def test_credits_header_as_sent_is_read_as_its_count(value: str, expected: int) -> None:
+    """A header of digits (15 at most, the fast path, or padded, the checked path) is that count, no drift."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse_credits(value) == expected
+
+
+@pytest.mark.parametrize("value", ["\u0661\u0662", "1" * 16 + "0", "-0", "+5"])
+def test_credits_digits_the_fast_path_leaves_are_still_checked(value: str) -> None:
+    """Non-ASCII digits, more than 16 digits, a sign: read by the checked path, which reports what is unusable."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        credits = parse_credits(value)
+    assert credits == {"\u0661\u0662": 12, "-0": 0, "+5": 5}.get(value)
+    assert bool(caught) == (credits is None)
+
+
 def test_short_cost_value_is_shown_whole() -> None:
     """A value whose repr is exactly 60 characters is shown whole (no ellipsis)."""
     value = "x" * 58  # repr adds the two quotes

@@ -128,11 +128,26 @@ class BaseGrok:
         self.timeout = timeout
         self.deadline = deadline
         self._default_headers = RequestHeaders(checked_headers(default_headers, "default_headers", per_call=False))
+        # The headers every call starts from (the client's own, then default_headers), built once.
+        self._headers_for_json = self._base_headers("application/json")
+        self._headers_for_stream = self._base_headers("text/event-stream")
         self._costs = CostTracker(parse_budget(budget_usd))
         self._budget_gate = BudgetGate(self._costs) if self._costs.budget_usd is not None else None
         # Generated X-Client-Request-Id values: a random per-client prefix and a counter.
         self._id_prefix = f"aimlapi-grok-{os.urandom(6).hex()}"
         self._id_counter = itertools.count(1)
+
+    def _base_headers(self, accept: str) -> RequestHeaders:
+        headers = RequestHeaders(
+            {
+                "authorization": "Bearer " + self._api_key.reveal(),
+                "user-agent": USER_AGENT,
+                "content-type": "application/json",
+                "accept": accept,
+            }
+        )
+        headers.update(self._default_headers)
+        return headers
 
     _owns_http: bool  # set by Grok / AsyncGrok: close() closes the httpx client only when it made it
 
@@ -196,16 +211,7 @@ class BaseGrok:
         if not isinstance(stream, bool):
             raise RequestValidationError([SchemaViolation("stream", stream, "type", "must be True or False")])
         body = build_body(messages, stream, params)
-        headers = RequestHeaders(
-            {
-                "authorization": "Bearer " + self._api_key.reveal(),
-                "user-agent": USER_AGENT,
-                "content-type": "application/json",
-                "accept": "text/event-stream" if stream else "application/json",
-            }
-        )
-        if self._default_headers:
-            headers.update(self._default_headers)
+        headers = RequestHeaders(self._headers_for_stream if stream else self._headers_for_json)
         extra_headers = params.get("extra_headers")
         if extra_headers is not None:
             headers.update(checked_headers(extra_headers, "extra_headers", per_call=True))
@@ -217,10 +223,10 @@ class BaseGrok:
         content = encode_request(body, request_id, max_retries)
         timeout = params.get("timeout", self.timeout)
         deadline_seconds = params.get("deadline", self.deadline)
-        limits = (time_limit_violation("timeout", timeout), time_limit_violation("deadline", deadline_seconds))
-        problems = [found for found in limits if found is not None]
-        if problems:
-            raise RequestValidationError(problems)
+        timeout_problem = time_limit_violation("timeout", timeout)
+        deadline_problem = time_limit_violation("deadline", deadline_seconds)
+        if timeout_problem is not None or deadline_problem is not None:
+            raise RequestValidationError([found for found in (timeout_problem, deadline_problem) if found is not None])
         deadline = Deadline(deadline_seconds) if deadline_seconds is not None else None
         return PreparedCall(content, headers, timeout, max_retries, stream, request_id, deadline)
 

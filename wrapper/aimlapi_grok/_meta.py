@@ -61,6 +61,7 @@ class ResponseInfo:
 # context or print a million digits.)
 MAX_USD = Decimal(1_000_000)  # more than any single chat completion could cost
 MAX_CREDITS = 10**15
+_CREDITS_DIGITS = len(str(MAX_CREDITS)) - 1  # any text of this many ASCII digits is a count within the bounds
 MIN_NONZERO_EXPONENT = -30  # a positive amount below 1e-30 is not a price
 MIN_EXPONENT, MAX_EXPONENT = -40, 20  # of the Decimal as written: "0.001240000" has -9
 MAX_TEXT = 64  # characters of a cost value as sent
@@ -73,6 +74,9 @@ def parse_credits(value: object, where: str = CREDITS_USED_HEADER, component: st
 
     Unusable: not a number, not whole, negative, NaN, infinite or above MAX_CREDITS.
     """
+    # Fast path: the header as the API sends it, a plain count of ASCII digits within the bounds.
+    if type(value) is str and len(value) <= _CREDITS_DIGITS and value.isdigit() and value.isascii():
+        return int(value)
     number = _bounded(value, MAX_CREDITS, where, component)
     if number is None:
         return None

@@ -86,7 +86,8 @@ def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any])
     unknown = params.keys() - SPEC_PARAMS - CALL_OPTIONS
     if unknown:
         raise TypeError(f"create() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence):
+    # (a list first: the Mapping and Sequence ABC checks are slow, and this runs on every call)
+    if type(messages) is not list and (isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence)):
         raise RequestValidationError(
             [_violation("messages", messages, "type", "expected a list of messages, got " + type(messages).__name__)]
         )
@@ -224,7 +225,7 @@ def validate_request(
     if problems:
         problems = _explain_messages(body, _explain_alternatives(REQUEST_COMPONENT, body, problems))
     reasoning = body.get("reasoning")
-    if isinstance(reasoning, Mapping) and "effort" in reasoning and "max_tokens" in reasoning:
+    if reasoning is not None and isinstance(reasoning, Mapping) and "effort" in reasoning and "max_tokens" in reasoning:
         problems.append(
             _violation(
                 "reasoning",

@@ -20,7 +20,9 @@ ResponseValidationError: a body that is not JSON, not a JSON object, or whose
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ._completion_fields import CompletionFields, ResultDump
@@ -221,15 +223,21 @@ def parse_completion(response: httpx.Response, *, retries: int = 0) -> ChatCompl
 
 def typed_completion(clean: dict[str, Any], moved: list[_Moved]) -> ChatCompletion:
     """The generated ChatCompletion of a tolerated body (`_tolerate`), the moved values in `additional_properties`."""
-    # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
-    from ._completion_model import build_completion  # noqa: PLC0415
-
-    completion = build_completion(clean)
+    completion = _completion_builder()(clean)
     for holder_path, key, value in moved:
         holder = _follow(completion, holder_path)
         if holder is not None:
             holder.additional_properties[key] = value
     return completion
+
+
+@cache
+def _completion_builder() -> Callable[[dict[str, Any]], ChatCompletion]:
+    """The compiled builder of the typed completion (`_completion_model`), imported on first use."""
+    # Imported here: the generated models cost ~150 ms at import; `import aimlapi_grok` does not load them.
+    from ._completion_model import build_completion  # noqa: PLC0415
+
+    return build_completion
 
 
 def tolerated_completion(data: dict[str, Any]) -> ChatCompletion:
