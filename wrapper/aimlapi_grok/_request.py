@@ -87,7 +87,8 @@ def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any])
     if unknown:
         raise TypeError(f"create() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     # (a list first: the Mapping and Sequence ABC checks are slow, and this runs on every call)
-    if type(messages) is not list and (isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence)):
+    not_a_list = type(messages) is not list
+    if not_a_list and (isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence)):
         raise RequestValidationError(
             [_violation("messages", messages, "type", "expected a list of messages, got " + type(messages).__name__)]
         )
