@@ -15,8 +15,9 @@ from aimlapi_grok_api.types import UNSET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench._fixtures import completion_dict
 from tests.contract.json_strategies import JSON_VALUES, values_of
+
+from .conftest import completion_body
 
 COMPLETIONS = values_of(schema_document()["tolerant"], surface().COMPLETION_COMPONENT)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +99,7 @@ def test_tolerated_odd_completions_stay_typed(data: dict[str, Any]) -> None:
 
 def test_the_realistic_completion_is_built_by_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """A completion as the API sends it never reaches a generated from_dict (and is equal to its result)."""
-    data = completion_dict()
+    data = completion_body(system_fingerprint="fp_1")
     expected = ChatCompletion.from_dict(copy.deepcopy(data))
 
     def refuse(src: Any) -> Any:
@@ -107,12 +108,12 @@ def test_the_realistic_completion_is_built_by_the_fast_path(monkeypatch: pytest.
     for class_name, _, _ in surface().COMPLETION_TABLES:
         monkeypatch.setattr(model_class(class_name), "from_dict", refuse)
     assert build_completion(data) == expected
-    assert build_completion(data).additional_properties == {"system_fingerprint": "fp_bench"}
+    assert build_completion(data).additional_properties == {"system_fingerprint": "fp_1"}
 
 
 def test_a_value_the_model_cannot_take_hands_the_object_to_from_dict() -> None:
     """A finish_reason the spec does not list raises what from_dict raises (the drift layer moves it out first)."""
-    data = completion_dict()
+    data = completion_body()
     data["choices"][0]["finish_reason"] = "paused"
     with pytest.raises(TypeError, match="paused"):
         ChatCompletion.from_dict(copy.deepcopy(data))
@@ -122,7 +123,7 @@ def test_a_value_the_model_cannot_take_hands_the_object_to_from_dict() -> None:
 
 def test_a_tool_call_message_is_built_by_its_generated_from_dict() -> None:
     """A field kind the tables leave to the generated code (tool calls, a union) gives the typed tool call."""
-    data = completion_dict()
+    data = completion_body()
     call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
     data["choices"][0]["message"]["tool_calls"] = [call]
     built = build_completion(data)
@@ -136,7 +137,7 @@ def test_a_tool_call_message_is_built_by_its_generated_from_dict() -> None:
 
 def test_null_in_a_nullable_slot_stays_none_and_absent_stays_unset() -> None:
     """`logprobs: null` reads as None, a missing `usage` as UNSET, as from_dict has them."""
-    data = completion_dict()
+    data = completion_body()
     del data["usage"]
     built = build_completion(data)
     assert built.usage is UNSET
@@ -153,7 +154,7 @@ def test_slot_filling_is_used_for_every_generated_completion_model() -> None:
 
 def test_a_nested_object_from_dict_refuses_stays_raw_in_a_nullable_slot() -> None:
     """Logprobs whose `content` is not a list (from_dict refuses it) is kept as sent, as from_dict keeps it."""
-    data = completion_dict()
+    data = completion_body()
     data["choices"][0]["logprobs"] = {"content": "not a list", "refusal": []}
     built = build_completion(data)
     assert isinstance(built.choices, list)
@@ -164,7 +165,7 @@ def test_a_nested_object_from_dict_refuses_stays_raw_in_a_nullable_slot() -> Non
 
 def test_a_nested_object_from_dict_refuses_in_another_slot_raises_as_from_dict() -> None:
     """The same refusal under `usage` (not nullable) raises what from_dict raises."""
-    data = completion_dict()
+    data = completion_body()
     data["usage"] = [("prompt_tokens", 1)]  # a list of pairs: dict() reads it, so from_dict does
     assert build_completion(data) == ChatCompletion.from_dict(copy.deepcopy(data))
     data["usage"] = "not an object"
