@@ -1,12 +1,13 @@
-"""build_completion: the fast typed completion equals the generated from_dict, on any completion-shaped input."""
+"""_completion_model: the fast typed completion equals the generated from_dict, on any completion-shaped input."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from aimlapi_grok._completion_model import build_completion
+from aimlapi_grok._completion_model import _Compiler, build_completion
 from aimlapi_grok._model_build import GENERATED_PARSE_ERRORS, fills_slots, model_class
 from aimlapi_grok._response import tolerated_completion
 from aimlapi_grok._schema import schema_document, surface
@@ -21,6 +22,13 @@ from .conftest import completion_body
 
 COMPLETIONS = values_of(schema_document()["tolerant"], surface().COMPLETION_COMPONENT)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+Builder = Callable[[Mapping[str, Any]], ChatCompletion]
+
+
+def fresh_builder() -> Builder:
+    """The builder compiled now from the spec's tables (as the module compiles it at import: the same code)."""
+    built: Builder = _Compiler(surface().COMPLETION_TABLES).namespace["item_0"]
+    return built
 
 
 def _objects(value: Any) -> list[dict[str, Any]]:
@@ -55,15 +63,16 @@ def odd_completions(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def assert_same_as_from_dict(data: Any) -> ChatCompletion | None:
-    """build_completion gives what ChatCompletion.from_dict gives: an equal object (returned), or the same exception."""
+    """The builder gives what ChatCompletion.from_dict gives: an equal object (returned), or the same exception."""
+    build = fresh_builder()
     original = copy.deepcopy(data)
     try:
         expected = ChatCompletion.from_dict(copy.deepcopy(data))
     except GENERATED_PARSE_ERRORS as exc:
         with pytest.raises(type(exc)):
-            build_completion(data)
+            build(data)
         return None
-    built = build_completion(data)
+    built = build(data)
     assert built == expected
     assert data == original  # the input is not modified
     return built
@@ -89,9 +98,7 @@ def test_build_completion_equals_generated_from_dict_on_odd_completions(data: di
 @given(odd_completions())
 def test_tolerated_odd_completions_stay_typed(data: dict[str, Any]) -> None:
     """After the drift tolerance, an odd completion always builds, with every moved value kept aside."""
-    data.setdefault("object", "chat.completion")
-    if not isinstance(data.get("object"), str) or data["object"] != "chat.completion":
-        data["object"] = "chat.completion"
+    data["object"] = "chat.completion"  # (an answer whose `object` is something else is refused before this)
     completion = tolerated_completion(data)
     assert isinstance(completion, ChatCompletion)
     assert set(completion.to_dict()) == set(data)  # nothing lost at the top level
@@ -99,6 +106,7 @@ def test_tolerated_odd_completions_stay_typed(data: dict[str, Any]) -> None:
 
 def test_the_realistic_completion_is_built_by_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """A completion as the API sends it never reaches a generated from_dict (and is equal to its result)."""
+    build = fresh_builder()
     data = completion_body(system_fingerprint="fp_1")
     expected = ChatCompletion.from_dict(copy.deepcopy(data))
 
@@ -107,26 +115,28 @@ def test_the_realistic_completion_is_built_by_the_fast_path(monkeypatch: pytest.
 
     for class_name, _, _ in surface().COMPLETION_TABLES:
         monkeypatch.setattr(model_class(class_name), "from_dict", refuse)
-    assert build_completion(data) == expected
-    assert build_completion(data).additional_properties == {"system_fingerprint": "fp_1"}
+    assert build(data) == expected
+    assert build(data).additional_properties == {"system_fingerprint": "fp_1"}
 
 
 def test_a_value_the_model_cannot_take_hands_the_object_to_from_dict() -> None:
     """A finish_reason the spec does not list raises what from_dict raises (the drift layer moves it out first)."""
+    build = fresh_builder()
     data = completion_body()
     data["choices"][0]["finish_reason"] = "paused"
     with pytest.raises(TypeError, match="paused"):
         ChatCompletion.from_dict(copy.deepcopy(data))
     with pytest.raises(TypeError, match="paused"):
-        build_completion(data)
+        build(data)
 
 
 def test_a_tool_call_message_is_built_by_its_generated_from_dict() -> None:
     """A field kind the tables leave to the generated code (tool calls, a union) gives the typed tool call."""
+    build = fresh_builder()
     data = completion_body()
     call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
     data["choices"][0]["message"]["tool_calls"] = [call]
-    built = build_completion(data)
+    built = build(data)
     assert isinstance(built.choices, list)
     message = built.choices[0].message
     assert isinstance(message, ChatCompletionMessage)
@@ -137,9 +147,10 @@ def test_a_tool_call_message_is_built_by_its_generated_from_dict() -> None:
 
 def test_null_in_a_nullable_slot_stays_none_and_absent_stays_unset() -> None:
     """`logprobs: null` reads as None, a missing `usage` as UNSET, as from_dict has them."""
+    build = fresh_builder()
     data = completion_body()
     del data["usage"]
-    built = build_completion(data)
+    built = build(data)
     assert built.usage is UNSET
     assert isinstance(built.choices, list)
     assert isinstance(built.choices[0], Choice)
@@ -154,9 +165,10 @@ def test_slot_filling_is_used_for_every_generated_completion_model() -> None:
 
 def test_a_nested_object_from_dict_refuses_stays_raw_in_a_nullable_slot() -> None:
     """Logprobs whose `content` is not a list (from_dict refuses it) is kept as sent, as from_dict keeps it."""
+    build = fresh_builder()
     data = completion_body()
     data["choices"][0]["logprobs"] = {"content": "not a list", "refusal": []}
-    built = build_completion(data)
+    built = build(data)
     assert isinstance(built.choices, list)
     kept: Any = built.choices[0].logprobs  # typing: the generated model types it Logprobs; from_dict keeps the raw dict
     assert kept == {"content": "not a list", "refusal": []}
@@ -165,11 +177,19 @@ def test_a_nested_object_from_dict_refuses_stays_raw_in_a_nullable_slot() -> Non
 
 def test_a_nested_object_from_dict_refuses_in_another_slot_raises_as_from_dict() -> None:
     """The same refusal under `usage` (not nullable) raises what from_dict raises."""
+    build = fresh_builder()
     data = completion_body()
     data["usage"] = [("prompt_tokens", 1)]  # a list of pairs: dict() reads it, so from_dict does
-    assert build_completion(data) == ChatCompletion.from_dict(copy.deepcopy(data))
+    assert build(data) == ChatCompletion.from_dict(copy.deepcopy(data))
     data["usage"] = "not an object"
     with pytest.raises(ValueError, match="dictionary update sequence"):
         ChatCompletion.from_dict(copy.deepcopy(data))
     with pytest.raises(ValueError, match="dictionary update sequence"):
-        build_completion(data)
+        build(data)
+
+
+def test_the_module_builder_is_the_compiled_one() -> None:
+    """`build_completion` is the compiled builder itself (no wrapper call), and builds what a fresh compile builds."""
+    data = completion_body(system_fingerprint="fp_1")
+    assert build_completion.__code__.co_filename == "<aimlapi_grok completion builders>"
+    assert build_completion(data) == fresh_builder()(data) == ChatCompletion.from_dict(copy.deepcopy(data))
