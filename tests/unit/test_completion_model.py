@@ -191,5 +191,33 @@ def test_a_nested_object_from_dict_refuses_in_another_slot_raises_as_from_dict()
 def test_the_module_builder_is_the_compiled_one() -> None:
     """`build_completion` is the compiled builder itself (no wrapper call), and builds what a fresh compile builds."""
     data = completion_body(system_fingerprint="fp_1")
-    assert build_completion.__code__.co_filename == "<aimlapi_grok completion builders>"
+    assert build_completion.__code__.co_filename == fresh_builder().__code__.co_filename
+    assert fresh_builder().__code__.co_filename == "<aimlapi_grok completion builders>"  # as tracebacks name it
     assert build_completion(data) == fresh_builder()(data) == ChatCompletion.from_dict(copy.deepcopy(data))
+
+
+def test_a_missing_required_field_hands_the_object_to_from_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the tables mark required (not a one-value enum) and the answer lacks: from_dict decides."""
+    (class_name, module, fields), *rest = surface().COMPLETION_TABLES
+    required_id = tuple((*field[:4], True, field[5]) if field[0] == "id" else field for field in fields)
+    build = _Compiler(((class_name, module, required_id), *rest)).namespace["item_0"]
+    decided = ChatCompletion(object_="chat.completion")
+    monkeypatch.setattr(ChatCompletion, "from_dict", lambda src: decided)
+    assert build(completion_body(id="chatcmpl-1")).id == "chatcmpl-1"
+    data = completion_body()
+    del data["id"]
+    assert build(data) is decided
+
+
+def test_a_model_whose_slots_cannot_be_filled_is_built_by_its_keyword_init() -> None:
+    """Where the tables list fewer fields than the class has, the builder calls the attrs __init__ instead."""
+    name = "CostUsage"
+    fields = next(table[2] for table in surface().COMPLETION_TABLES if table[0] == name)
+    cls = model_class(name)
+    assert not fills_slots(cls, [fields[0][1]])
+    build = _Compiler(((name, "cost_usage", fields[:1]),)).namespace["item_0"]
+    built = build({fields[0][0]: 7, fields[1][0]: 0.5})
+    assert isinstance(built, cls)
+    assert getattr(built, fields[0][1]) == 7
+    assert getattr(built, fields[1][1]) is UNSET
+    assert built.additional_properties == {fields[1][0]: 0.5}
