@@ -60,7 +60,7 @@ TARGETS: dict[str, Target] = {
         _unit("test_streaming_chunk", "test_mutation_chunk", "test_streaming_drift_signature"),
     ),
     "_completion_model": Target(f"{WRAPPER}/_completion_model.py", _unit("test_completion_model")),
-    "_model_build": Target(f"{WRAPPER}/_model_build.py", _unit("test_completion_model", "test_streaming_chunk")),
+    "_model_build": Target(f"{WRAPPER}/_model_build.py", _unit("test_model_build", "test_completion_model")),
     "_stream_accumulator": Target(
         f"{WRAPPER}/_stream_accumulator.py",
         _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),
