@@ -224,3 +224,14 @@ def test_a_model_whose_slots_cannot_be_filled_is_built_by_its_keyword_init() -> 
     assert [getattr(built, field[1]) for field in listed] == list(range(len(listed)))
     assert getattr(built, left_out[1]) is UNSET
     assert built.additional_properties == {left_out[0]: len(listed)}
+
+
+@pytest.mark.parametrize("key", ["usage", "choices"])
+def test_null_in_a_slot_that_is_not_nullable_raises_as_from_dict(key: str) -> None:
+    """`usage: null` or `choices: null` (the spec does not allow null there): what from_dict raises, not None."""
+    build = fresh_builder()
+    data = completion_body(**{key: None})
+    with pytest.raises(TypeError):
+        ChatCompletion.from_dict(copy.deepcopy(data))
+    with pytest.raises(TypeError):
+        build(data)
