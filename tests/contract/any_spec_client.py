@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 import jsonschema_rs
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, find, given, settings
 
 from .json_strategies import _Builder
+from .regenerated_round_trip import fixed_settings
 
 USER = [{"role": "user", "content": "Say hi."}]
 FIND_SETTINGS = settings(derandomize=True, database=None, max_examples=200, suppress_health_check=list(HealthCheck))
@@ -43,14 +44,7 @@ def fast_completions_compared(document: dict[str, Any], component: str) -> int:
     strategy = _Builder(document["$defs"]).ref(f"#/$defs/{component}").filter(checker.is_valid)
     count = 0
 
-    @settings(
-        max_examples=COMPLETIONS_COMPARED,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fixed_settings(COMPLETIONS_COMPARED)
     @given(strategy)
     def check(body: dict[str, Any]) -> None:
         nonlocal count
