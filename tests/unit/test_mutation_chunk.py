@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 import pytest
 from aimlapi_grok._errors import ChunkParseError
-from aimlapi_grok._schema import schema_document
 from aimlapi_grok._model_build import fills_slots as _fills_slots
+from aimlapi_grok._schema import schema_document
 from aimlapi_grok._stream_chunk import _TABLES, _Compiler, parse_chunk
 from aimlapi_grok.types import StreamAccumulator
 from aimlapi_grok_api.models import ChatCompletionChunk, CompletionTokensDetails, Delta, FunctionCallDelta, Usage
