@@ -49,7 +49,10 @@ TARGETS: dict[str, Target] = {
         f"{WRAPPER}/_request.py",
         _unit("test_validation", "test_request_body", "test_mutation_request"),
     ),
-    "_response": Target(f"{WRAPPER}/_response.py", _unit("test_content", "test_hostile_answers", "test_tools")),
+    "_response": Target(
+        f"{WRAPPER}/_response.py",
+        _unit("test_hostile_answers", "test_tools", "test_drift", "test_completion_fields", "test_mutation_response"),
+    ),
     "_drift": Target(
         f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta", "test_mutation_drift")
     ),

@@ -259,44 +259,52 @@ def _not_a_completion(response: httpx.Response, reason: str, retries: int) -> Re
 def _tolerate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[_Moved]]:
     """A copy of `data` that the generated models can hold, and the values moved out; (None, []) when it conforms."""
     checker = validator(COMPONENT)
-    if "object" in data and checker.is_valid(data):
+    if checker.is_valid(data):  # (`object` is required: a valid body has it)
         return None, []
     clean = copy.deepcopy(data)
     clean.setdefault("object", COMPLETION_OBJECT)  # dropped by the API: the drift report says so
     moved: list[_Moved] = []
-    shrunk_lists: set[tuple[str | int, ...]] = set()
     # Moving a value out can leave its object without a field the models require (an annotation whose
     # `type` was null): the next round then removes that object as a whole. A few rounds always settle.
     for _ in range(_TOLERATE_ROUNDS):
         found = {tuple(error.instance_path) for error in checker.iter_errors(clean)} - {()}
         if not found:
             break
-        for path in sorted(found, key=_path_order, reverse=True):
+        # Reverse path order: a value's insides before the value, a list's later items before its earlier ones,
+        # so neither a removal nor a deletion changes a path still to come.
+        for path in sorted(found, reverse=True):
             if any(path[:i] in found for i in range(1, len(path))):
                 continue  # inside a value that is moved as a whole
             parent = _follow_json(clean, path[:-1])
             key = path[-1]
-            if isinstance(key, str) and isinstance(parent, dict):
+            if isinstance(key, str):
                 moved.append((path[:-1], key, parent.pop(key)))
-            elif isinstance(key, int) and isinstance(parent, list):
+            else:
                 del parent[key]  # an unusable list item: only in `body` from now on
-                shrunk_lists.add(path[:-1])
+                moved = _after_deletion(moved, path[:-1], key)
         clean.setdefault("object", COMPLETION_OBJECT)  # a wrong `object` (null) was moved aside above
-    moved = [m for m in moved if not any(m[0][: len(lst)] == lst and len(m[0]) > len(lst) for lst in shrunk_lists)]
     return clean, moved
 
 
-def _path_order(path: tuple[str | int, ...]) -> tuple[Any, ...]:
-    # Longest paths first, and higher list indices first, so deletions do not shift pending paths.
-    return (len(path), tuple((1, p) if isinstance(p, int) else (0, 0) for p in path))
+def _after_deletion(moved: list[_Moved], owner: tuple[str | int, ...], index: int) -> list[_Moved]:
+    """`moved` once item `index` of the list at path `owner` is deleted: values from inside that item are dropped
+    (it is only in `body`), holder paths through later items are renumbered (paths run in reverse order: none pends)."""
+    depth = len(owner)
+    out: list[_Moved] = []
+    for holder, key, value in moved:
+        position = holder[depth] if len(holder) > depth and holder[:depth] == owner else None
+        if position == index:
+            continue
+        if isinstance(position, int) and position > index:
+            out.append(((*owner, position - 1, *holder[depth + 1 :]), key, value))
+        else:
+            out.append((holder, key, value))
+    return out
 
 
 def _follow_json(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
+        data = data[part]
     return data
 
 
