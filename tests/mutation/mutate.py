@@ -51,7 +51,14 @@ TARGETS: dict[str, Target] = {
     ),
     "_response": Target(
         f"{WRAPPER}/_response.py",
-        _unit("test_hostile_answers", "test_tools", "test_drift", "test_completion_fields", "test_mutation_response"),
+        _unit(
+            "test_hostile_answers",
+            "test_tools",
+            "test_drift",
+            "test_completion_fields",
+            "test_stream_completion",
+            "test_mutation_response",
+        ),
     ),
     "_drift": Target(
         f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta", "test_mutation_drift")
@@ -68,7 +75,9 @@ TARGETS: dict[str, Target] = {
         f"{WRAPPER}/_stream_accumulator.py",
         _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),
     ),
-    "_streaming": Target(f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call")),
+    "_streaming": Target(
+        f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call", "test_mutation_streaming")
+    ),
     "_security": Target(
         f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key", "test_mutation_security")
     ),

@@ -117,7 +117,12 @@ def test_an_answer_with_choices_but_no_object_is_read_as_a_completion() -> None:
         warnings.simplefilter("always")
         result = grok(json_answer(body)).chat.completions.create(messages=USER_HI)
     assert "API drift in ChatCompletion: object: required field is missing" in [str(w.message) for w in caught]
-    assert (result.text, result.object_, result.body) == ("Hello", "chat.completion", body)
+    assert (result.text, result.object_, result.body, result.additional_properties) == (
+        "Hello",
+        "chat.completion",
+        body,
+        {},
+    )
 
 
 # -- values the models cannot hold: moved aside, never lost ------------------------------------------------
@@ -192,12 +197,29 @@ def test_an_annotation_without_type_is_dropped_whole_and_the_rest_kept() -> None
 
 
 def test_a_null_annotation_type_moves_its_object_out_whole() -> None:
-    """An annotation whose `type` is null is unusable: it leaves the typed list, the text and other fields stay."""
-    body = body_with(lambda b: b["choices"][0]["message"].update(annotations=[{"type": None}]))
-    result = create(json_answer(body))
+    """An annotation whose `type` is null leaves the typed list; a mistyped value beside it is still moved aside."""
+
+    def annotate(body: dict[str, Any]) -> None:
+        body["choices"][0]["message"]["annotations"] = [{"type": None}]
+        body["choices"][0]["finish_reason"] = 7
+
+    result = create(json_answer(body_with(annotate)))
     assert result.choices[0].message.annotations == []
     assert result.choices[0].message.additional_properties == {}
+    assert result.choices[0].additional_properties == {"finish_reason": 7}
     assert result.text == COMPLETION["choices"][0]["message"]["content"]
+
+
+def test_a_dropped_item_in_one_list_leaves_the_same_position_in_another_list_alone() -> None:
+    """Dropping annotation 0 of choice 0 keeps the value moved aside from annotation 0 of choice 1."""
+    cited = {"type": "url_citation", "url_citation": {"url": "https://x.example", "start_index": "one"}}
+    first, second = choice("A"), choice("B", index=1)
+    first["message"]["annotations"] = ["junk"]
+    second["message"]["annotations"] = [cited]
+    result = create(json_answer({"object": "chat.completion", "choices": [first, second]}))
+    assert result.choices[0].message.annotations == []
+    citation = result.choices[1].message.annotations[0].url_citation
+    assert (citation.url, citation.additional_properties) == ("https://x.example", {"start_index": "one"})
 
 
 # -- fields of the result ----------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class ChatCompletionResult(CompletionFields, ResultDump):
         body: dict[str, Any],
         response: httpx.Response,
         *,
-        retries: int = 0,
+        retries: int,
         clean: dict[str, Any] | None = None,
         moved: list[_Moved] | None = None,
     ) -> None:
@@ -225,9 +225,7 @@ def typed_completion(clean: dict[str, Any], moved: list[_Moved]) -> ChatCompleti
     """The generated ChatCompletion of a tolerated body (`_tolerate`), the moved values in `additional_properties`."""
     completion = _completion_builder()(clean)
     for holder_path, key, value in moved:
-        holder = _follow(completion, holder_path)
-        if holder is not None:
-            holder.additional_properties[key] = value
+        _follow(completion, holder_path).additional_properties[key] = value
     return completion
 
 
@@ -292,7 +290,7 @@ def _after_deletion(moved: list[_Moved], owner: tuple[str | int, ...], index: in
     depth = len(owner)
     out: list[_Moved] = []
     for holder, key, value in moved:
-        position = holder[depth] if len(holder) > depth and holder[:depth] == owner else None
+        position = holder[depth] if holder[:depth] == owner else None  # (a holder is an object, never the list)
         if position == index:
             continue
         if isinstance(position, int) and position > index:
@@ -309,13 +307,11 @@ def _follow_json(data: Any, path: tuple[str | int, ...]) -> Any:
 
 
 def _follow(model: Any, path: tuple[str | int, ...]) -> Any:
-    """The model object at a JSON path (JSON key `object` is attribute `object_`, and so on)."""
+    """The model object at the JSON path of an object in the clean body (JSON key `object` is attribute `object_`,
+    and so on): the typed models mirror the clean body, so every step exists."""
     for part in path:
         if isinstance(part, int):
-            model = model[part] if isinstance(model, list) and part < len(model) else None
+            model = model[part]
         else:
-            name = part if hasattr(model, part) and part != "additional_properties" else part + "_"
-            model = getattr(model, name, None)
-        if model is None:
-            return None
-    return model if hasattr(model, "additional_properties") else None
+            model = getattr(model, part if hasattr(model, part) and part != "additional_properties" else part + "_")
+    return model

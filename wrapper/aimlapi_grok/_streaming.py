@@ -76,10 +76,6 @@ _CHUNKS, _TEXT, _NOTHING = 0, 1, 2  # what the read loop yields: typed chunks, t
 ResultCallback = Callable[[StreamResult], None]
 
 
-def _not_parsed(payload: dict[str, Any]) -> ChatCompletionChunk:
-    raise AssertionError("typed chunks are built only when iterating the stream itself")
-
-
 class _StreamState:
     """What Stream and AsyncStream share: the accumulator, the checks, the end-of-stream bookkeeping."""
 
@@ -232,7 +228,7 @@ class Stream(_StreamState):
             return
         accumulator = self._accumulator
         decode = accumulator.decode
-        parse = accumulator.typed_checked if mode == _CHUNKS else _not_parsed
+        typed = accumulator.typed_checked
         check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
@@ -242,7 +238,7 @@ class Stream(_StreamState):
                         if accumulator.done:
                             break
                     elif mode == _CHUNKS:
-                        yield parse(payload)
+                        yield typed(payload)
                     elif mode == _TEXT and accumulator.text_delta:
                         yield accumulator.text_delta
                 else:
@@ -350,7 +346,7 @@ class AsyncStream(_StreamState):
             return
         accumulator = self._accumulator
         decode = accumulator.decode
-        parse = accumulator.typed_checked if mode == _CHUNKS else _not_parsed
+        typed = accumulator.typed_checked
         check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
@@ -360,7 +356,7 @@ class AsyncStream(_StreamState):
                         if accumulator.done:
                             break
                     elif mode == _CHUNKS:
-                        yield parse(payload)
+                        yield typed(payload)
                     elif mode == _TEXT and accumulator.text_delta:
                         yield accumulator.text_delta
                 else:
