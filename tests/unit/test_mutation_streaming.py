@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from aimlapi_grok import ResponseValidationError, StreamError
+from aimlapi_grok import AsyncStream, DriftWarning, ResponseValidationError, Stream, StreamError, StreamResult
+from aimlapi_grok.types import ResponseInfo
 
 from .conftest import error_response
-from .test_streaming_io import SSE, STORY, Body, Harness, chunk, sse
+from .test_streaming_io import SSE, STORY, URL, Body, Harness, chunk, sse
 
 PATH = "/v1/chat/completions"
 
@@ -152,6 +154,7 @@ def test_a_dropped_sync_stream_warns_closes_and_reports_its_partial_result() -> 
         "Stream (inference id 'inf-42') was never closed; closing its connection now. "
         "Use `with` (`async with`) or close() it."
     ]
+    assert isinstance(caught[0].source, Stream)  # (tracemalloc shows where it was opened)
     assert body.closed
     assert [(r.completed, r.chunk_count) for r in harness.results] == [(False, 0)]
     asyncio.run(harness.aclose_clients())
@@ -172,24 +175,151 @@ async def test_a_dropped_async_stream_warns_and_closes_on_its_loop() -> None:
     """An AsyncStream dropped unclosed: ResourceWarning, on_result once; its loop closes the connection soon after."""
     harness = Harness("async")
     body = Body(sse(chunk("a")), sse(chunk(finish="stop"), "[DONE]"))
+    loop_errors: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: loop_errors.append(context))
     held = [await harness.open(body)]
-    with pytest.warns(ResourceWarning, match=r"^AsyncStream \(inference id 'inf-42'\) was never closed"):
+    with pytest.warns(ResourceWarning, match=r"^AsyncStream \(inference id 'inf-42'\) was never closed") as caught:
         held.clear()  # the last reference: collected here
+    assert isinstance(caught[0].source, AsyncStream)
     assert [(r.completed, r.chunk_count) for r in harness.results] == [(False, 0)]
     for _ in range(5):
         await asyncio.sleep(0)
-    assert body.closed
+    assert (body.closed, loop_errors) == (True, [])
     await harness.aclose_clients()
 
 
 def test_an_async_stream_made_outside_a_loop_is_dropped_without_a_close_task() -> None:
     """An AsyncStream made with no running event loop (e.g. under trio) still warns and reports when dropped."""
-    from aimlapi_grok import AsyncStream
-    from aimlapi_grok.types import ResponseInfo
-
     results: list[Any] = []
     response = httpx.Response(200, headers=SSE, stream=Body(sse(chunk("a"))))
     held = [AsyncStream(response, info=ResponseInfo.from_response(response), on_result=results.append)]
     with pytest.warns(ResourceWarning, match="never closed"):
         held.clear()  # the last reference: collected here
     assert [r.completed for r in results] == [False]
+
+
+async def test_a_stream_closed_unread_refuses_to_be_read(harness: Harness) -> None:
+    """Reading a stream that was closed before any read raises StreamError (nothing is read from the closed body)."""
+    body = Body(sse(*STORY, "[DONE]"))
+    stream = await harness.open(body)
+    await harness.close(stream)
+    with pytest.raises(StreamError, match="this stream was closed before its end"):
+        await harness.texts(stream)
+    assert body.sent == 0
+
+
+def named(event: str, data: str) -> bytes:
+    """One SSE event with an `event:` name."""
+    return f"event: {event}\ndata: {data}\n\n".encode()
+
+
+async def test_named_events_are_skipped_in_every_read_mode(harness: Harness) -> None:
+    """`event: ping` and other named events carry no chunk: texts and typed chunks skip them, the count too."""
+    pieces = named("ping", '{"choices": "not a chunk"}'), sse(chunk("a")), named("usage", "{}"), sse(chunk("b"))
+    done = sse(chunk(finish="stop"), "[DONE]")
+    assert await harness.texts(await harness.open(Body(*pieces, done))) == ["a", "b"]
+    chunks = await harness.chunks(await harness.open(Body(*pieces, done)))
+    assert len(chunks) == 3
+    assert [r.chunk_count for r in harness.results] == [3, 3]
+
+
+async def test_drift_is_reported_when_reading_text_only(harness: Harness) -> None:
+    """iter_text() builds no typed chunk but still reports a chunk that differs from the spec."""
+    stream = await harness.open(Body(sse(chunk("ok", finish="end_turn"), "[DONE]")))
+    with pytest.warns(DriftWarning, match="finish_reason"):
+        texts = await harness.texts(stream)
+    assert (texts, stream.result.finish_reason) == (["ok"], "end_turn")
+
+
+async def test_a_chunk_no_model_can_hold_names_itself_and_why(harness: Harness) -> None:
+    """Typed chunks: a choice that is not an object raises StreamError naming the chunk and the field; text kept."""
+    odd = {**chunk(), "choices": ["X"]}
+    stream = await harness.open(Body(sse(chunk("Hel"), odd, chunk("lo", finish="stop"), "[DONE]")))
+    with pytest.raises(StreamError) as caught, pytest.warns(DriftWarning, match="type differs"):
+        await harness.chunks(stream)
+    assert str(caught.value).startswith(
+        "stream chunk 2 cannot be read as a ChatCompletionChunk: choices[0] is str, not an object"
+    )
+    assert caught.value.partial_text == "Hel"
+
+
+async def test_a_stream_error_carries_the_request_of_its_stream(harness: Harness) -> None:
+    """A StreamError from a stream carries that stream's request (method and URL) for the caller to log."""
+    stream = await harness.open(Body(sse(chunk("a")), then_raise=httpx.ReadError("reset")))
+    with pytest.raises(StreamError) as caught:
+        await harness.texts(stream)
+    assert caught.value.request is stream.response.request
+    assert (caught.value.request.method, str(caught.value.request.url)) == ("POST", URL)
+
+
+class BlockingBody(httpx.SyncByteStream):
+    """A sync body that sends one event, then blocks until it is closed, then fails as a closed socket does."""
+
+    def __init__(self, first: bytes) -> None:
+        self.first = first
+        self.sent = threading.Event()
+        self.released = threading.Event()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.first
+        self.sent.set()
+        self.released.wait(10)
+        raise httpx.ReadError("connection closed")
+
+    def close(self) -> None:
+        self.released.set()
+
+
+def test_closing_from_another_thread_ends_a_blocked_read_quietly() -> None:
+    """close() while another thread waits for the next chunk: no error in either thread; the partial is kept."""
+    body = BlockingBody(sse(chunk("waiting ")))
+    results: list[StreamResult] = []
+    with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, headers=SSE, stream=body))) as client:
+        response = client.send(client.build_request("POST", URL), stream=True)
+        stream = Stream(response, info=ResponseInfo.from_response(response), on_result=results.append)
+        texts: list[str] = []
+        reader = threading.Thread(target=lambda: texts.extend(stream.iter_text()))
+        reader.start()
+        assert body.sent.wait(10)
+        stream.close()
+        reader.join(10)
+    assert (reader.is_alive(), texts, stream.closed) == (False, ["waiting "], True)
+    assert [(r.text, r.completed) for r in results] == [("waiting ", False)]
+
+
+class WaitingBody(httpx.AsyncByteStream):
+    """An async body that sends one event, then waits until it is closed, then fails as a closed socket does."""
+
+    def __init__(self, first: bytes) -> None:
+        self.first = first
+        self.sent = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.first
+        self.sent.set()
+        await self.released.wait()
+        raise httpx.ReadError("connection closed")
+
+    async def aclose(self) -> None:
+        self.released.set()
+
+
+async def test_closing_from_another_task_ends_a_waiting_read_quietly() -> None:
+    """(async) close() while another task waits for the next chunk: no error in either task; the partial is kept."""
+    body = WaitingBody(sse(chunk("waiting ")))
+    results: list[StreamResult] = []
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, headers=SSE, stream=body))
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.send(client.build_request("POST", URL), stream=True)
+        stream = AsyncStream(response, info=ResponseInfo.from_response(response), on_result=results.append)
+
+        async def read() -> list[str]:
+            return [text async for text in stream.iter_text()]
+
+        reader = asyncio.create_task(read())
+        await body.sent.wait()
+        await stream.close()
+        texts = await asyncio.wait_for(reader, 10)
+    assert (texts, stream.closed) == (["waiting "], True)
+    assert [(r.text, r.completed) for r in results] == [("waiting ", False)]

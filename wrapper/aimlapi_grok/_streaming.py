@@ -98,19 +98,22 @@ class _StreamState:
         """True once the stream has ended (read to the end, failed, or closed)."""
         return self._ended
 
-    def _wrong_content_type(self, content_type: str) -> ResponseValidationError:
+    def _content_type(self) -> str:
+        content_type: str = self.response.headers.get("content-type", "")
+        return content_type
+
+    def _wrong_content_type(self) -> ResponseValidationError:
         # Called after the body was read (the message quotes it).
         snippet = body_snippet(self.response) or "<empty>"
         return ResponseValidationError(
             f"HTTP {self.response.status_code} answer to a stream=True request is not {EVENT_STREAM} "
-            f"(content-type: {content_type or 'none'}); body: {snippet}",
+            f"(content-type: {self._content_type() or 'none'}); body: {snippet}",
             response=self.response,
             retries=self.info.retries,
         )
 
     def _is_event_stream(self) -> bool:
-        content_type: str = self.response.headers.get("content-type", "")
-        return content_type.partition(";")[0].strip().lower() == EVENT_STREAM
+        return self._content_type().partition(";")[0].strip().lower() == EVENT_STREAM
 
     def _broken_off(self, exc: Exception) -> StreamError:
         what = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
@@ -214,7 +217,7 @@ class Stream(_StreamState):
                 raise self._broken_off(exc) from exc
             finally:
                 self.close()
-            raise self._wrong_content_type(self.response.headers.get("content-type", ""))
+            raise self._wrong_content_type()
         # Imported here: the SSE decoder loads on the first stream.
         from ._sse import iter_events  # noqa: PLC0415
 
@@ -332,7 +335,7 @@ class AsyncStream(_StreamState):
                 raise self._broken_off(exc) from exc
             finally:
                 await self.close()
-            raise self._wrong_content_type(self.response.headers.get("content-type", ""))
+            raise self._wrong_content_type()
         # Imported here: the SSE decoder loads on the first stream.
         from ._sse import aiter_events  # noqa: PLC0415
 
