@@ -47,7 +47,7 @@ TARGETS: dict[str, Target] = {
     "_retry": Target(f"{WRAPPER}/_retry.py", _unit("test_retries", "test_deadline", "test_mutation_retry")),
     "_request": Target(
         f"{WRAPPER}/_request.py",
-        _unit("test_validation", "test_request_body", "test_mutation_request"),
+        _unit("test_validation", "test_request_body", "test_mutation_request", "test_mutation_request_values"),
     ),
     "_response": Target(
         f"{WRAPPER}/_response.py",
