@@ -19,6 +19,7 @@ from aimlapi_grok.content import text_part
 from aimlapi_grok.types import UserMessage
 
 from .conftest import API_KEY, BASE_URL, completion_response, sent_json
+from .test_hostile_arguments import _nested
 
 PATH = "/v1/chat/completions"
 HI = [{"role": "user", "content": "hi"}]
@@ -100,15 +101,6 @@ def test_the_same_part_twice_is_not_a_loop(router: respx.MockRouter) -> None:
     shared = {"x_parts": [part, {"again": part}]}
     body = sent(router, messages=[model_message(), {"role": "user", "content": [part, part]}], extra_body=shared)
     assert (body["messages"][1]["content"], body["x_parts"]) == ([part, part], [part, {"again": part}])
-
-
-def _nested(depth: int) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    node = root
-    for _ in range(depth):
-        node["a"] = {}
-        node = node["a"]
-    return root
 
 
 @pytest.fixture
