@@ -221,6 +221,20 @@ def test_the_usage_of_a_stream_is_typed_in_its_result() -> None:
     assert (result.usage.prompt_tokens, result.usage.completion_tokens, result.usage.total_tokens) == (5, 2, 7)
 
 
+def test_a_spec_without_a_usage_model_ends_the_stream_with_usage_none_and_the_usage_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a usage model in the spec a usage chunk ends the stream normally: usage None, kept in to_dict."""
+    monkeypatch.setattr("aimlapi_grok._stream_chunk._USAGE_CLASS", None)
+    accumulator = StreamAccumulator()
+    accumulator.feed(json.dumps(chunk(choice({"content": "hi"}, finish_reason="stop"))))
+    usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+    accumulator.feed(json.dumps(chunk() | {"usage": usage}))
+    result = accumulator.snapshot()
+    assert (result.text, result.usage) == ("hi", None)
+    assert result.to_dict()["usage"] == usage
+
+
 def test_unknown_keys_and_misfits_of_one_object_are_all_kept(parse: Parse) -> None:
     """An object with unknown keys and values its model cannot hold keeps every one of them, in any order."""
     for data in (

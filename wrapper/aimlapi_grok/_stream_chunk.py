@@ -322,9 +322,13 @@ def parse_chunk(data: Mapping[str, Any]) -> ChatCompletionChunk:
     return chunk
 
 
-def parse_usage(data: dict[str, Any]) -> Usage:
-    """The typed usage of a stream's usage chunk (its nested details stay raw when unparseable, as generated)."""
+def parse_usage(data: dict[str, Any]) -> Usage | None:
+    """The typed usage of a stream's usage chunk (its nested details stay raw when unparseable, as generated).
+
+    None when the spec's chunk declares no usage model: there is no type to build, and the usage as sent
+    stays in the result's ``to_dict()`` (an internal ``ChunkParseError`` here would end a healthy stream).
+    """
     if _USAGE_CLASS is None:
-        raise ChunkParseError("the spec's chunk has no usage model")
+        return None
     usage: Usage = _USAGE_CLASS.from_dict(data)
     return usage
