@@ -73,7 +73,14 @@ TARGETS: dict[str, Target] = {
     "_model_build": Target(f"{WRAPPER}/_model_build.py", _unit("test_model_build", "test_completion_model")),
     "_stream_accumulator": Target(
         f"{WRAPPER}/_stream_accumulator.py",
-        _unit("test_streaming_accumulator", "test_streaming_io", "test_mutation_stream", "test_mutation_stream_events"),
+        _unit(
+            "test_streaming_accumulator",
+            "test_streaming_io",
+            "test_mutation_stream",
+            "test_mutation_stream_events",
+            "test_completion_fields",
+            "test_stream_completion",
+        ),
     ),
     "_streaming": Target(
         f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call", "test_mutation_streaming")
