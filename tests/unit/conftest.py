@@ -53,6 +53,18 @@ def completion_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def chunk_body(content: str, **overrides: Any) -> dict[str, Any]:
+    """A streamed chunk as the published spec describes it (one choice, a `content` delta), top-level keys replaced."""
+    base = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "x-ai/grok-4-1-fast-reasoning",
+        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}],
+    }
+    return base | overrides
+
+
 def completion_response(
     body: dict[str, Any] | None = None,
     *,

@@ -34,16 +34,10 @@ from aimlapi_grok._cli_chat import ChatOptions, run_chat
 from aimlapi_grok._drift import MAX_DRIFT_REPORTS, _relaxed, report_deviation, report_drift
 from aimlapi_grok._retry import RETRY_AFTER_CAP, RetryPolicy, compute_wait, retry_after_seconds
 
-from .conftest import API_KEY, COMPLETION, USER_HI
+from .conftest import API_KEY, COMPLETION, USER_HI, chunk_body
 from .hostile_server import hostile_server, http_answer
 
-CHUNK = {
-    "id": "chatcmpl-h",
-    "object": "chat.completion.chunk",
-    "created": 1762343744,
-    "model": "grok-4-1-fast-reasoning",
-    "choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}],
-}
+CHUNK = chunk_body("Hello")
 LAST = {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 

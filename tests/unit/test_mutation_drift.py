@@ -19,7 +19,7 @@ from aimlapi_grok._drift import (
 )
 from aimlapi_grok.types import DriftReport
 
-from .conftest import API_KEY, USER_HI, completion_body, completion_response
+from .conftest import API_KEY, USER_HI, chunk_body, completion_body, completion_response
 
 PATH = "/v1/chat/completions"
 CHUNK_COMPONENT = "ChatCompletionChunk"
@@ -29,14 +29,7 @@ NONE_MATCHES = "matches none of the spec's alternatives"
 
 def chunk(**overrides: Any) -> dict[str, Any]:
     """A chunk exactly as the published spec describes it, top-level keys replaced by `overrides`."""
-    base = {
-        "id": "c",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "grok",
-        "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": None}],
-    }
-    return base | overrides
+    return chunk_body("a", **overrides)
 
 
 def choice(**fields: Any) -> dict[str, Any]:

@@ -17,16 +17,10 @@ import stamina
 from aimlapi_grok import APIConnectionError, AsyncGrok, BadRequestError, Grok, InternalServerError, StreamError
 from aimlapi_grok._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
 
-from .conftest import API_KEY, completion_response, error_response, sse_response
+from .conftest import API_KEY, chunk_body, completion_response, error_response, sse_response
 
 PATH = "/v1/chat/completions"
-CHUNK = {
-    "id": "c1",
-    "object": "chat.completion.chunk",
-    "created": 1,
-    "model": "x-ai/grok-4-1-fast-reasoning",
-    "choices": [{"index": 0, "delta": {"content": "Par"}, "finish_reason": None}],
-}
+CHUNK = chunk_body("Par")
 
 
 def status_error(status: int, **headers: str) -> InternalServerError:
