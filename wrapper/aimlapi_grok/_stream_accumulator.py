@@ -146,7 +146,7 @@ class _ToolCallParts:
 @cache
 def chunk_parser() -> Callable[[dict[str, Any]], ChatCompletionChunk]:
     """``_stream_chunk.parse_chunk``, imported on first use (it loads the generated models)."""
-    # Imported here: the chunk parser and the model modules a chunk needs (~30 ms CPU) load on the first stream.
+    # Imported here: the chunk parser and the model modules a chunk needs (~30-45 ms CPU) load on first use.
     from ._stream_chunk import parse_chunk  # noqa: PLC0415
 
     return parse_chunk
@@ -155,7 +155,7 @@ def chunk_parser() -> Callable[[dict[str, Any]], ChatCompletionChunk]:
 @cache
 def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]]:
     """``_stream_chunk.parse_chunk_signed``, imported on first use."""
-    # Imported here: the chunk parser and the model modules a chunk needs (~30 ms CPU) load on the first stream.
+    # Imported here: the chunk parser and the model modules a chunk needs (~30-45 ms CPU) load on first use.
     from ._stream_chunk import parse_chunk_signed  # noqa: PLC0415
 
     return parse_chunk_signed
@@ -485,7 +485,7 @@ class StreamAccumulator:
         usage: Usage | None = None
         reasoning_tokens: int | None = None
         if self._usage is not None:
-            # Imported here: the chunk parser and the model modules a chunk needs (~30 ms CPU) load on the first stream.
+            # Imported here: the chunk parser and the model modules a chunk needs (~30-45 ms CPU) load on first use.
             from ._stream_chunk import parse_usage  # noqa: PLC0415
 
             usage = parse_usage(self._usage)
