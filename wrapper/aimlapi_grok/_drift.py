@@ -211,8 +211,10 @@ def report_drift(component: str, data: Any) -> bool:
     """
     relaxed = _relaxed.get(component)
     if relaxed is None:
-        with _lock:
-            relaxed = _relaxed.setdefault(component, _Relaxed(component))  # (a thread that lost a race built one more)
+        with _lock:  # built once: a thread that waited here finds the one the first thread stored
+            relaxed = _relaxed.get(component)
+            if relaxed is None:
+                relaxed = _relaxed[component] = _Relaxed(component)
     try:
         if relaxed.validator.is_valid(data):
             return not relaxed.loosened

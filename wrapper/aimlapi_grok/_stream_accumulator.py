@@ -144,17 +144,8 @@ class _ToolCallParts:
 
 
 @cache
-def chunk_parser() -> Callable[[dict[str, Any]], ChatCompletionChunk]:
-    """``_stream_chunk.parse_chunk``, imported on first use (it loads the generated models)."""
-    # Imported here: the chunk parser and the model modules a chunk needs (~30-45 ms CPU) load on first use.
-    from ._stream_chunk import parse_chunk  # noqa: PLC0415
-
-    return parse_chunk
-
-
-@cache
 def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]]:
-    """``_stream_chunk.parse_chunk_signed``, imported on first use."""
+    """``_stream_chunk.parse_chunk_signed`` (the typed chunk and its signature), imported on first use."""
     # Imported here: the chunk parser and the model modules a chunk needs (~30-45 ms CPU) load on first use.
     from ._stream_chunk import parse_chunk_signed  # noqa: PLC0415
 
@@ -165,7 +156,7 @@ MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checke
 
 
 def default_drift_reporter() -> DriftReporter:
-    """The package's drift reporter (the one place it is imported)."""
+    """The package's drift reporter (``__init__``'s default: its ``report_drift`` argument hides the import)."""
 
     return report_drift
 
@@ -302,7 +293,7 @@ class StreamAccumulator:
     def typed(self, payload: dict[str, Any]) -> ChatCompletionChunk:
         """The generated ChatCompletionChunk for a payload ``decode`` returned (see ``_stream_chunk``)."""
         try:
-            return chunk_parser()(payload)
+            return signed_chunk_parser()(payload)[0]
         except ChunkParseError as exc:
             raise self.unreadable_chunk(exc) from None
 
