@@ -186,8 +186,8 @@ def mutate(name: str, max_children: int) -> float:
         f"{len(statuses) - len(counted)} listed as equivalent; {len(survivors)} survivors",
         flush=True,
     )
-    for name in stale:
-        print(f"   stale entry in {EQUIVALENTS.name}: {name} is {statuses[name]}, remove it", flush=True)
+    for stale_name in stale:
+        print(f"   stale entry in {EQUIVALENTS.name}: {stale_name} is {statuses[stale_name]}, remove it", flush=True)
     if survivors:
         print(_diffs(folder, survivors), flush=True)
     return score

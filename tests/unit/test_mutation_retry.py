@@ -211,6 +211,7 @@ async def test_async_retries_are_not_cut_by_a_total_time_limit(
             async with stream:
                 assert [text async for text in stream.iter_text()] == ["Par"]
     assert route.call_count == 4
+    assert stream.info.retries == 3
     assert clock.slept == [30.0, 30.0, 30.0]
 
 
