@@ -125,6 +125,7 @@ def _bounded(value: object, limit: Decimal | int, where: str, component: str) ->
 
 
 def _drift(component: str, where: str, value: object, problem: str) -> None:
-
-    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    """Report an unusable cost value as drift (its repr cut at 60 characters)."""
+    text = repr(value)
+    shown = text if len(text) <= 60 else text[:57] + "..."
     report_deviation(component, where, "cost", f"cost value {shown} {problem}; not counted")
