@@ -88,10 +88,12 @@ fuzz:
 	@echo "fuzz: seed $(FUZZ_SEED)"
 	FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/fuzz -q
 
-# Mutation testing (mutmut, slow: not part of `make test`); MODULE=<name> runs one (see tests/mutation/mutate.py).
+# Mutation testing (mutmut, slow: not part of `make test`); MODULE=<name> runs one (see tests/mutation/mutate.py; PIN=1 re-pins the equivalents).
+# PIN=1 writes the fingerprints of the listed equivalents' diffs (after judging them again).
 MODULE ?=
+PIN ?=
 mutate:
-	$(PY) tests/mutation/mutate.py $(MODULE)
+	$(PY) -m tests.mutation.mutate $(if $(PIN),--pin) $(MODULE)
 
 DEMO_PROMPT := Explain in two sentences why streaming matters for chat UIs.
 demo:

@@ -9,11 +9,19 @@ folder is rebuilt on every run (the score always describes the current code).
 For each module it prints the mutants killed out of those not listed as equivalent in
 `tests/mutation-equivalents.md`, then every other survivor with its diff. Exit status 1 when
 a module is below `THRESHOLD`.
+
+mutmut numbers mutants per function, so an edit can move a listed number onto another mutant.
+Each entry therefore carries a fingerprint of the diff that was judged (`(diff 0123abcd4567)`):
+a listed survivor whose diff no longer matches counts as a survivor until it is judged again
+and re-pinned with `--pin` (`make mutate MODULE=x PIN=1`), which writes the fingerprints of the
+module's listed mutants as they are now, without running the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -125,11 +133,32 @@ def _stage(name: str, target: Target) -> Path:
     return folder
 
 
-def _equivalents() -> set[str]:
-    """Mutant names the equivalents file lists (first backquoted word of each list line)."""
+# One list line of the equivalents file: the mutant's name, then the fingerprint of its judged diff.
+_ENTRY = re.compile(r"^- `(?P<name>[^`]+)`(?: \(diff (?P<fingerprint>[0-9a-f]{12})\))?", flags=re.MULTILINE)
+
+
+def _equivalents() -> dict[str, str | None]:
+    """Mutant names the equivalents file lists, each with the fingerprint of its judged diff (None: not pinned)."""
     if not EQUIVALENTS.exists():
-        return set()
-    return set(re.findall(r"^- `([^`]+)`", EQUIVALENTS.read_text(encoding="utf-8"), flags=re.MULTILINE))
+        return {}
+    text = EQUIVALENTS.read_text(encoding="utf-8")
+    return {match["name"]: match["fingerprint"] for match in _ENTRY.finditer(text)}
+
+
+def fingerprint(diff: str) -> str:
+    """A short hash of a mutant's diff without its file header: changes when the mutated function changes."""
+    body = "\n".join(line.rstrip() for line in diff.splitlines() if not line.startswith(("--- ", "+++ ")))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+
+
+def pin_entries(text: str, fingerprints: dict[str, str]) -> str:
+    """The equivalents file's text with the fingerprint of each named entry written (or replaced)."""
+
+    def pinned(match: re.Match[str]) -> str:
+        name = match["name"]
+        return f"- `{name}` (diff {fingerprints[name]})" if name in fingerprints else match[0]
+
+    return _ENTRY.sub(pinned, text)
 
 
 def _mutmut(folder: Path, *args: str) -> str:
@@ -148,24 +177,75 @@ def _mutmut(folder: Path, *args: str) -> str:
     return done.stdout
 
 
-# Prints each survivor's diff in one process (`mutmut show` per mutant reloads everything each time).
-_SHOW = """
-import sys
+# Writes the diff of each named mutant (null: not a mutant of this folder) as JSON, in one process
+# (`mutmut show` per mutant reloads everything each time). With --generate it first makes the
+# mutants the way `mutmut run` does, without running any test.
+_DIFFS = """
+import json, sys
+from pathlib import Path
 from mutmut.__main__ import find_mutant, get_diff_for_mutant
-for name in sys.argv[1:]:
-    print(f"# {name}")
-    print(get_diff_for_mutant(name, path=find_mutant(name).path).rstrip())
+out, generate, names = sys.argv[1], sys.argv[2] == "--generate", sys.argv[3:]
+if generate:
+    from mutmut.__main__ import (
+        copy_also_copy_files, copy_src_dir, create_mutants, set_mutant_under_test, setup_source_paths,
+    )
+    set_mutant_under_test("mutant_generation")
+    Path("mutants").mkdir(exist_ok=True)
+    copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(2)
+diffs = {}
+for name in names:
+    try:
+        diffs[name] = get_diff_for_mutant(name, path=find_mutant(name).path)
+    except Exception:  # FileNotFoundError or mutmut's own: no such mutant in this folder
+        diffs[name] = None
+Path(out).write_text(json.dumps(diffs), encoding="utf-8")
 """
 
 
-def _diffs(folder: Path, names: list[str]) -> str:
-    """The diff of each named mutant."""
-    done = subprocess.run(
-        [sys.executable, "-c", _SHOW, *names], cwd=folder, capture_output=True, text=True, check=False
-    )
+def _diffs(folder: Path, names: list[str], *, generate: bool = False) -> dict[str, str | None]:
+    """The diff of each named mutant (None when the folder has no such mutant)."""
+    out = folder / "diffs.json"
+    command = [sys.executable, "-c", _DIFFS, str(out), "--generate" if generate else "--", *names]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"showing survivors failed in {folder}:\n{done.stderr[-4000:]}")
-    return done.stdout
+        raise SystemExit(f"reading mutant diffs failed in {folder}:\n{done.stderr[-4000:]}")
+    diffs: dict[str, str | None] = json.loads(out.read_text(encoding="utf-8"))
+    return diffs
+
+
+def pin(name: str) -> int:
+    """Write the current fingerprint of each listed mutant of one module; how many were pinned."""
+    folder = _stage(name, TARGETS[name])
+    diffs = _diffs(folder, sorted(_equivalents()), generate=True)
+    found = {mutant: fingerprint(diff) for mutant, diff in diffs.items() if diff is not None}
+    EQUIVALENTS.write_text(pin_entries(EQUIVALENTS.read_text(encoding="utf-8"), found), encoding="utf-8")
+    print(f"== {name}: pinned {len(found)} listed mutants in {EQUIVALENTS.name}", flush=True)
+    return len(found)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One module's mutants sorted out: which count, which of those died, and which listings no longer hold."""
+
+    counted: dict[str, str]  # mutant -> status, for every mutant the score counts
+    killed: list[str]
+    survivors: list[str]
+    stale: list[str]  # listed as equivalent, but a test kills it now
+    moved: list[str]  # listed as equivalent, but its diff is not the one judged (or was never pinned)
+
+
+def count(statuses: dict[str, str], listed: dict[str, str | None], diffs: dict[str, str | None]) -> Tally:
+    """Sort mutmut's statuses against the equivalents list and the survivors' diffs."""
+    stale = sorted(k for k in listed if k in statuses and statuses[k] != "survived")
+    moved = sorted(
+        k
+        for k, v in statuses.items()
+        if v == "survived" and k in listed and listed[k] != fingerprint(diffs.get(k) or "")
+    )
+    counted = {k: v for k, v in statuses.items() if k not in listed or k in stale or k in moved}
+    killed = [k for k, v in counted.items() if v in {"killed", "timeout", "caught by type check"}]
+    survivors = sorted(k for k in counted if k not in killed)
+    return Tally(counted, killed, survivors, stale, moved)
 
 
 def mutate(name: str, max_children: int) -> float:
@@ -175,33 +255,45 @@ def mutate(name: str, max_children: int) -> float:
     print(f"== {name}: mutating {target.path} with {', '.join(target.tests)}", flush=True)
     _mutmut(folder, "run", "--max-children", str(max_children))
     statuses = dict(re.findall(r"^\s+(\S+): (.+)$", _mutmut(folder, "results", "--all", "true"), flags=re.MULTILINE))
-    listed = _equivalents()
-    stale = sorted(k for k in listed if statuses.get(k, "survived") != "survived" and k in statuses)
-    counted = {k: v for k, v in statuses.items() if k not in listed or k in stale}
-    killed = [k for k, v in counted.items() if v in {"killed", "timeout", "caught by type check"}]
-    survivors = sorted(k for k in counted if k not in killed)
-    score = len(killed) / len(counted) if counted else 1.0
+    diffs = _diffs(folder, sorted(k for k, v in statuses.items() if v == "survived"))
+    tally = count(statuses, _equivalents(), diffs)
+    score = len(tally.killed) / len(tally.counted) if tally.counted else 1.0
     print(
-        f"== {name}: {len(killed)}/{len(counted)} killed ({score:.0%}); "
-        f"{len(statuses) - len(counted)} listed as equivalent; {len(survivors)} survivors",
+        f"== {name}: {len(tally.killed)}/{len(tally.counted)} killed ({score:.0%}); "
+        f"{len(statuses) - len(tally.counted)} listed as equivalent; {len(tally.survivors)} survivors",
         flush=True,
     )
-    for stale_name in stale:
+    for stale_name in tally.stale:
         print(f"   stale entry in {EQUIVALENTS.name}: {stale_name} is {statuses[stale_name]}, remove it", flush=True)
-    if survivors:
-        print(_diffs(folder, survivors), flush=True)
+    for moved_name in tally.moved:
+        print(
+            f"   {moved_name} is listed in {EQUIVALENTS.name}, but its diff is not the one judged there"
+            f" (or was never pinned): judge it again, then `make mutate MODULE={name} PIN=1`",
+            flush=True,
+        )
+    for survivor in tally.survivors:
+        print(f"# {survivor}\n{(diffs.get(survivor) or '').rstrip()}", flush=True)
     return score
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python tests/mutation/mutate.py [module ...]`."""
+    """Entry point: `python -m tests.mutation.mutate [--pin] [module ...]`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(TARGETS)}")
     parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="write the fingerprints of the listed mutants' diffs as they are now; no test run",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.modules if name not in TARGETS]
     if unknown:
         parser.error(f"unknown module {', '.join(unknown)}; choose from {', '.join(TARGETS)}")
+    if args.pin:
+        for name in args.modules or TARGETS:
+            pin(name)
+        return 0
     scores = {name: mutate(name, args.max_children) for name in args.modules or TARGETS}
     print("\n== mutation score per module (non-equivalent mutants killed)")
     for name, score in scores.items():
