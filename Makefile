@@ -28,7 +28,7 @@ help:
 	@echo "make fuzz         10,000 hostile completions and 3,000 hostile streams, random seed (printed)"
 	@echo "make demo-batch   a batch run against a faulty emulator: kill -9, budget stop, resume (offline)"
 	@echo "make bench        benchmarks against raw httpx and openai-python"
-	@echo "make mutate [MODULE=_cost]   mutation testing of the core (mutmut): score per module, survivors"
+	@echo "make mutate [MODULE=_cost] [PIN=1]  mutation testing of the core (mutmut): score per module, survivors; PIN=1 re-pins the equivalents"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -89,7 +89,6 @@ fuzz:
 	FUZZ_FULL=1 FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/fuzz -q
 
 # Mutation testing (mutmut, slow: not part of `make test`); MODULE=<name> runs one (see tests/mutation/mutate.py; PIN=1 re-pins the equivalents).
-# PIN=1 writes the fingerprints of the listed equivalents' diffs (after judging them again).
 MODULE ?=
 PIN ?=
 mutate:
