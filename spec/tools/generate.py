@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from spec.tools.export_schemas import export
 from spec.tools.normalize import NormalizeError, is_normalized, normalize
-from spec.tools.surface import SurfaceError, render
+from spec.tools.surface import SurfaceError, chat_paths, render
 
 SPEC_DIR = Path(__file__).resolve().parents[1]
 ROOT = SPEC_DIR.parent
@@ -69,6 +69,7 @@ def custom_template_path() -> Path | None:
 def generate(spec: Path, out: Path) -> None:
     """Generate the client package for `spec` (published or normalized) into `out` (replaced)."""
     doc = json.loads(spec.read_text(encoding="utf-8"))
+    chat_paths(doc)  # a file of another endpoint is refused before anything else, naming what it has
     normalized = doc if is_normalized(doc) else normalize(doc)
     generator = tool("openapi-python-client")
     tool("ruff")  # the generator's post hooks (spec/generator.yaml) run it

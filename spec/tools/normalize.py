@@ -30,6 +30,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from spec.tools.normalize_rules import RULES, NormalizeError, check_rules, load_rules
+from spec.tools.request_variants import merge_variants
 
 __all__ = ["METHODS", "REF_PREFIX", "NormalizeError", "Normalizer", "is_normalized", "load_rules", "normalize"]
 
@@ -55,10 +56,12 @@ class Context:
     root: bool = False
     in_union: bool = False  # a direct member of anyOf / oneOf / allOf
     response_name: str = ""  # component name of the operation's JSON response
+    status: str = ""  # the response's status code (responses only)
+    map_of: str | None = None  # the property holding the map whose values (or their items) this is
 
     # The context of each kind of sub-schema (walking and hoisting share them).
     def of_property(self, name: str) -> Context:
-        return replace(self, prop=name, is_items=False, root=False, in_union=False)
+        return replace(self, prop=name, is_items=False, root=False, in_union=False, map_of=None)
 
     def of_items(self) -> Context:
         return replace(self, is_items=True, root=False, in_union=False)
@@ -68,7 +71,7 @@ class Context:
 
     def of_map_values(self) -> Context:
         # Without a property name, `is_items` can change no selector (items_of compares the name) nor any name.
-        return replace(self, prop=None, root=False, in_union=False)
+        return replace(self, prop=None, root=False, in_union=False, map_of=self.prop or self.map_of)
 
 
 def pascal(text: str) -> str:
@@ -144,10 +147,10 @@ def operations(doc: Schema) -> Iterator[tuple[str, str, Schema]]:
 
 def body_schemas(op: Schema) -> Iterator[tuple[Schema, Context]]:
     """Every media-type schema of an operation: responses first, then the request."""
-    for response in op.get("responses", {}).values():
+    for status, response in op.get("responses", {}).items():
         for media_type, media in response.get("content", {}).items():
             if "schema" in media:
-                yield media, Context("response", media_type, root=True, prop=None)
+                yield media, Context("response", media_type, root=True, prop=None, status=str(status))
     for media_type, media in op.get("requestBody", {}).get("content", {}).items():
         if "schema" in media:
             yield media, Context("request", media_type, root=True)
@@ -162,6 +165,7 @@ class Normalizer:
         # Each stage of the rule file's `stages` list, by its section name (the schema lists the same names).
         self.stages: dict[str, Callable[[Schema], None]] = {
             "published_components": self.resolve_published_components,
+            "request_variants": self.merge_request_variants,
             "missing_success_body": self.add_missing_success_bodies,
             "document": self.fix_document,
             "alias_paths": self.merge_alias_paths,
@@ -216,6 +220,16 @@ class Normalizer:
         components["schemas"] = {name: schemas[name] for name in sorted(reached)}
         if not components["schemas"]:
             del components["schemas"]
+
+    def merge_request_variants(self, doc: Schema) -> None:
+        """A request body published as a union of object variants becomes one object (request_variants.py)."""
+        if not self.rules["request_variants"]["enabled"]:
+            return
+        for _, _, op in operations(doc):
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                merged = merge_variants(media.get("schema", {})) if isinstance(media, dict) else None
+                if merged is not None:
+                    media["schema"] = merged
 
     def add_missing_success_bodies(self, doc: Schema) -> None:
         """An operation whose success responses carry no body gets the documented one (rule file)."""
@@ -331,7 +345,9 @@ class Normalizer:
                 ctx = replace(body_ctx, response_name=response_name)
                 media["schema"] = self.hoist(media["schema"], ctx, parent="")
                 ref = media["schema"].get("$ref", "")
-                if ctx.where == "response" and ctx.media_type == "application/json" and not response_name:
+                # Named after the success body only: an error body (ErrorBody) never names the request.
+                success = ctx.where == "response" and ctx.status.startswith("2")
+                if success and ctx.media_type == "application/json" and not response_name:
                     response_name = ref.rsplit("/", 1)[-1]
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(self.components)
@@ -385,8 +401,11 @@ class Normalizer:
                 const = rule["select"].get("const")
                 value = pascal(const_value(schema, const) or "") if const else ""
                 return str(rule["name"]).format(value=value, response=ctx.response_name)
+        if ctx.prop is None and ctx.map_of:
+            return pascal(ctx.map_of) + "Value"  # a map's value object: `model_info` values -> ModelInfoValue
         if ctx.prop is None:
-            raise NormalizeError(f"no naming rule matches a {ctx.where} root schema ({ctx.media_type})")
+            member = "a union member at " if ctx.in_union else ""
+            raise NormalizeError(f"no naming rule matches {member}a {ctx.where} root schema ({ctx.media_type})")
         return pascal(singular(ctx.prop) if ctx.is_items else ctx.prop)
 
     def register(self, wanted: str, schema: Schema, parent: str) -> str:

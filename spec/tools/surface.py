@@ -39,6 +39,8 @@ from openapi_python_client.strings import ClassName, PythonIdentifier, snake_cas
 REF_PREFIX = "#/components/schemas/"
 FIELD_PREFIX = "field_"  # openapi-python-client's default config.field_prefix
 NOT_PARAMS = ("messages", "stream")  # keywords of create() itself
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+CHAT_PATH = re.compile(r"(^|/)chat/completions$")  # the operation the wrapper calls, in every published file
 CHUNK_PATH = ("choices", "delta", "tool_calls", "function")  # chunk -> choice -> delta -> tool call -> function
 
 Schema = dict[str, Any]
@@ -66,6 +68,23 @@ def ref_name(schema: Schema) -> str | None:
     return None
 
 
+def chat_paths(doc: Schema) -> Schema:
+    """The path items with the chat-completions operation (POST .../chat/completions), published or normalized.
+
+    A file without one (the catalogue also publishes /v1/messages and /v1/responses files) is not a
+    chat-completions spec: SurfaceError names the operations it has.
+    """
+    paths = doc.get("paths", {})
+    chat = {path: item for path, item in paths.items() if CHAT_PATH.search(path) and "post" in item}
+    if not chat:
+        found = ", ".join(f"{m.upper()} {path}" for path, item in paths.items() for m in item if m in METHODS)
+        raise SurfaceError(
+            f"not a chat-completions spec: no POST operation at a .../chat/completions path"
+            f" (operations: {found or 'none'})"
+        )
+    return chat
+
+
 class Surface:
     def __init__(self, doc: Schema) -> None:
         self.schemas: Schema = doc.get("components", {}).get("schemas", {})
@@ -73,7 +92,8 @@ class Surface:
         self.param_dicts: dict[str, Schema] = {}
 
     def chat_operation(self, doc: Schema) -> tuple[str, str, str]:
-        for item in doc.get("paths", {}).values():
+        chat = chat_paths(doc)
+        for item in chat.values():
             op = item.get("post")
             if not isinstance(op, dict):
                 continue
@@ -84,7 +104,9 @@ class Surface:
             chunk = ref_name(content.get("text/event-stream", {}).get("schema", {}))
             if request and completion and chunk:
                 return request, completion, chunk
-        raise SurfaceError("no POST operation with a JSON request, a JSON 200 and a text/event-stream 200 body")
+        raise SurfaceError(
+            f"the chat operation ({', '.join(chat)}) lacks a JSON request, a JSON 200 or a text/event-stream 200 body"
+        )
 
     def target(self, schema: Schema) -> Schema:
         name = ref_name(schema)

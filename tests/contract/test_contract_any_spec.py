@@ -3,6 +3,7 @@ regenerates, and the unedited wrapper sends each of its request parameters, stre
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -38,6 +39,36 @@ def test_wrapper_works_unedited_on_a_regenerated_spec(
     """Regenerate from this published file; in a fresh process the wrapper sends every request parameter of it
     (drawn from its schema) to the emulator, gets the spec's default model, streams one answer, parses one; its
     fast typed completion equals the generated from_dict on completions drawn from the spec."""
+    assert_wrapper_works(spec, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+def test_wrapper_works_on_a_request_published_as_model_variants(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The router files publish the request as anyOf of per-model objects. Rebuilt from a mirrored file (its request
+    split into two variants with different models, roles and parameters), it regenerates and the unedited wrapper
+    sends every parameter of both variants, streams and parses."""
+    if not SPECS:
+        pytest.skip(f"no spec mirror at {MIRROR}")
+    published = json.loads(SPECS[-1].read_text(encoding="utf-8"))
+    for item in published["paths"].values():
+        media = item["post"]["requestBody"]["content"]["application/json"]
+        other = copy.deepcopy(media["schema"])
+        other["properties"]["model"] = {"type": "string", "enum": ["acme/routed-model"]}
+        other["properties"]["top_k"] = {"type": "integer", "minimum": 1}
+        roles = other["properties"]["messages"]["items"]
+        members = roles.get("oneOf") or roles["anyOf"]
+        del members[-1]  # one role fewer
+        for member in members:  # text-only content, so one role's two forms must be combined, not listed twice
+            member["properties"]["content"] = {"type": "string"}
+        media["schema"] = {"anyOf": [media["schema"], other]}
+    spec = tmp_path / "router.json"
+    spec.write_text(json.dumps(published), encoding="utf-8")
+    assert_wrapper_works(spec, tmp_path, monkeypatch)
+
+
+def assert_wrapper_works(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     package = tmp_path / "aimlapi_grok_api"
     generate(spec, package)

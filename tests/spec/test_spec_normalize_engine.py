@@ -45,7 +45,7 @@ def test_the_command_line_reads_the_rules_it_is_given(tmp_path: Path, capsys: py
     assert main([str(source), str(tmp_path / "never.json"), "--rules", str(rules_file)]) == 1
     error = capsys.readouterr().err
     assert error.startswith("normalize: error: the rule file does not conform")
-    assert error.endswith("has less than 10 items\n")
+    assert error.endswith("has less than 11 items\n")
     assert not (tmp_path / "never.json").exists()
 
 

@@ -172,8 +172,8 @@ def test_unknown_selector_in_a_rule_is_refused() -> None:
         ),
         (lambda rules: rules["nullable_enums"].update(enabled="yes"), r"nullable_enums/enabled: .*boolean"),
         (lambda rules: rules["response_tolerance"].update(keep_required="all"), r"response_tolerance/keep_required"),
-        (lambda rules: rules["stages"].pop(), r"stages: .* has less than 10 items"),
-        (lambda rules: rules["stages"].append("hoisting"), r'stages/10: "hoisting" is not one of'),
+        (lambda rules: rules["stages"].pop(), r"stages: .* has less than 11 items"),
+        (lambda rules: rules["stages"].append("hoisting"), r'stages/11: "hoisting" is not one of'),
         (lambda rules: rules.update(alias_path={}), r"\(top level\): .*'alias_path' was unexpected"),
     ],
     ids=[
