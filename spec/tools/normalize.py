@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from spec.tools.normalize_rules import RULES, NormalizeError, check_rules, load_rules
 from spec.tools.request_variants import merge_variants
+from spec.tools.schema_identity import IDENTITY_IGNORED, identity
 
 __all__ = ["METHODS", "REF_PREFIX", "NormalizeError", "Normalizer", "is_normalized", "load_rules", "normalize"]
 
@@ -40,7 +41,6 @@ NORMALIZED_MARK = "x-normalized"
 REF_PREFIX = "#/components/schemas/"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMBINATORS = ("anyOf", "oneOf", "allOf")
-IDENTITY_IGNORED = frozenset({"description", "example", "examples"})
 
 Schema = dict[str, Any]
 
@@ -232,19 +232,27 @@ class Normalizer:
                     media["schema"] = merged
 
     def add_missing_success_bodies(self, doc: Schema) -> None:
-        """An operation whose success responses carry no body gets the documented one (rule file)."""
+        """An operation whose success responses carry no body gets the documented one (rule file); one that can
+        be asked for a stream (`stream` in its request) gets each documented media type its success body lacks."""
         spec = self.rules["missing_success_body"]
         for _, _, op in operations(doc):
             responses = op.setdefault("responses", {})
             success = [status for status in responses if str(status).startswith("2")]
-            if any(responses[status].get("content") for status in success):
+            published = [status for status in success if responses[status].get("content")]
+            if published:
+                if spec["complete_partial_bodies"]["enabled"] and asks_for_stream(op):
+                    content = responses[published[0]]["content"]
+                    for media_type, schema in documented_body(spec["content_file"]).items():
+                        content.setdefault(media_type, {"schema": schema})
                 continue
             for status in success:
                 del responses[status]
-            content = yaml.safe_load((RULES.parent / spec["content_file"]).read_text(encoding="utf-8"))
             responses[str(spec["status"])] = {
                 "description": status_phrase(str(spec["status"])),
-                "content": {media_type: {"schema": schema} for media_type, schema in content.items()},
+                "content": {
+                    media_type: {"schema": schema}
+                    for media_type, schema in documented_body(spec["content_file"]).items()
+                },
             }
 
     # document fixes -------------------------------------------------------
@@ -409,20 +417,20 @@ class Normalizer:
         return pascal(singular(ctx.prop) if ctx.is_items else ctx.prop)
 
     def register(self, wanted: str, schema: Schema, parent: str) -> str:
-        identity = json.dumps(strip_docs(schema), sort_keys=True)
-        if identity in self.by_identity:
-            return self.by_identity[identity]
+        key = identity(schema)
+        if key in self.by_identity:
+            return self.by_identity[key]
         name = wanted
         if name in self.components and parent and not name.startswith(parent):
             name = parent + name
         base, counter = name, 2
         while name in self.components:
             name, counter = f"{base}{counter}", counter + 1
-        return self.register_named(name, schema, identity)
+        return self.register_named(name, schema, key)
 
-    def register_named(self, name: str, schema: Schema, identity: str | None = None) -> str:
+    def register_named(self, name: str, schema: Schema, key: str | None = None) -> str:
         self.components[name] = schema
-        self.by_identity[identity or json.dumps(strip_docs(schema), sort_keys=True)] = name
+        self.by_identity[key or identity(schema)] = name
         return name
 
 
@@ -463,19 +471,22 @@ def reachable_components(root: Any, schemas: Schema) -> set[str]:
     return found
 
 
+def documented_body(content_file: str) -> Schema:
+    """The documented success body (media type -> schema, published form), a fresh copy each time."""
+    return dict(yaml.safe_load((RULES.parent / content_file).read_text(encoding="utf-8")))
+
+
+def asks_for_stream(op: Schema) -> bool:
+    """True when the operation's request has a `stream` property (it answers JSON or a stream of chunks)."""
+    content = op.get("requestBody", {}).get("content", {})
+    return any("stream" in media.get("schema", {}).get("properties", {}) for media in content.values())
+
+
 def status_phrase(status: str) -> str:
     try:
         return HTTPStatus(int(status)).phrase
     except ValueError:
         return f"Response {status}"
-
-
-def strip_docs(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_docs(v) for k, v in value.items() if k not in IDENTITY_IGNORED}
-    if isinstance(value, list):
-        return [strip_docs(v) for v in value]
-    return value
 
 
 def request_properties(item: Schema) -> set[str]:

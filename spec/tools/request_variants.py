@@ -23,21 +23,11 @@ import copy
 import json
 from typing import Any
 
+from spec.tools.schema_identity import IDENTITY_IGNORED, identity
+
 Schema = dict[str, Any]
-IGNORED = frozenset({"description", "example", "examples", "title"})
 
 __all__ = ["merge_variants", "variants_of"]
-
-
-def identity(schema: Any) -> str:
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in IGNORED}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return json.dumps(strip(schema), sort_keys=True)
 
 
 def variants_of(schema: Schema) -> list[Schema] | None:
@@ -105,7 +95,7 @@ def union_key(forms: list[Schema]) -> str | None:
 
 
 def is_string_enum(schema: Schema) -> bool:
-    others = set(schema) - IGNORED - {"type", "enum", "nullable"}
+    others = set(schema) - IDENTITY_IGNORED - {"title", "type", "enum", "nullable"}
     return schema.get("type") == "string" and isinstance(schema.get("enum"), list) and not others
 
 

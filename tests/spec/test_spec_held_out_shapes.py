@@ -2,8 +2,9 @@
 
 Held-out files of the catalogue were run through the pipeline; each shape that broke it is rebuilt
 here from scratch (no upstream text): a request body published as a union of per-model variants
-(the router files), a map whose values are objects, a success response without a JSON body, and
-files of other endpoints (`/v1/messages`, `/v1/responses`), which must be refused by name.
+(the router files), a map whose values are objects, a success response without a JSON body, a
+streamable operation that publishes no chunk schema (a minimal hand-written file), and files of
+other endpoints (`/v1/messages`, `/v1/responses`), which must be refused by name.
 """
 
 from __future__ import annotations
@@ -180,3 +181,29 @@ def test_the_chat_operation_is_found_under_either_published_path() -> None:
     """Both published paths of the chat operation (`/v1/chat/completions` and `/chat/completions`) count."""
     for path in ("/v1/chat/completions", "/chat/completions"):
         assert list(chat_paths({"paths": {path: {"post": {}}, "/v1/models": {"get": {}}}})) == [path]
+
+
+def json_only_spec(request_properties: Spec) -> Spec:
+    """A chat-like operation that publishes only the JSON completion (no chunk schema), as a minimal file does."""
+    return echo_spec({"type": "object", "properties": request_properties}, {})
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_streamable_operation_without_a_chunk_schema_gets_the_documented_one(enabled: bool) -> None:
+    """A file whose request has `stream` but whose 200 publishes only JSON gets the documented chunk next to its
+    own completion (kept as published); with the switch off it keeps only what it publishes."""
+    rules = load_rules()
+    rules["missing_success_body"]["complete_partial_bodies"]["enabled"] = enabled
+    spec = json_only_spec({"text": TEXT, "stream": {"type": "boolean"}})
+    content = normalize(spec, rules)["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": REF + "Echo"}  # the published completion, kept
+    if enabled:
+        assert content["text/event-stream"]["schema"] == {"$ref": REF + "ChatCompletionChunk"}
+    else:
+        assert list(content) == ["application/json"]
+
+
+def test_an_operation_that_cannot_stream_gets_no_chunk_schema() -> None:
+    """Without `stream` in the request nothing says the operation streams: its JSON-only answer stays alone."""
+    content = normalize(json_only_spec({"text": TEXT}))["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]
+    assert list(content) == ["application/json"]
