@@ -207,3 +207,21 @@ def test_an_operation_that_cannot_stream_gets_no_chunk_schema() -> None:
     """Without `stream` in the request nothing says the operation streams: its JSON-only answer stays alone."""
     content = normalize(json_only_spec({"text": TEXT}))["paths"]["/v1/echo"]["post"]["responses"]["200"]["content"]
     assert list(content) == ["application/json"]
+
+
+@pytest.mark.parametrize(
+    ("open_variants", "expected"),
+    [((False, False), False), ((False, True), None), ((True, True), None)],
+)
+def test_additional_properties_are_kept_only_when_every_variant_agrees(
+    open_variants: tuple[bool, bool], expected: bool | None
+) -> None:
+    """`additionalProperties: false` on every variant stays; a variant open to other keys opens the merged request."""
+    variants: list[Spec] = [{"type": "object", "properties": {"model": TEXT}} for _ in open_variants]
+    for variant, is_open in zip(variants, open_variants, strict=True):
+        if not is_open:
+            variant["additionalProperties"] = False
+    merged = merge_variants({"oneOf": variants, "description": "Routed.", "title": "acme/router"})
+    assert merged is not None
+    assert merged.get("additionalProperties") is expected
+    assert (merged["description"], merged["title"], merged["x-request-variants"]) == ("Routed.", "acme/router", 2)
