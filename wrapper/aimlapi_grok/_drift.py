@@ -24,8 +24,10 @@ the relaxed schema below stays bounded by the size of the spec.
 `report_deviation()` reports a deviation found outside schema validation
 (a cost value out of bounds, a value nested too deep to be checked).
 
-Cost: a conforming answer costs one compiled `is_valid` call. So does an
-answer whose deviations were all reported already: once reported, a deviation
+Cost: a conforming answer costs one call of the published schema's compiled
+predicate (`_schema_predicate`; jsonschema-rs is not even imported). An
+answer whose deviations were all reported already costs one jsonschema-rs
+`is_valid` call: once reported, a deviation
 is relaxed in this process's copy of the published schema (an unknown field is
 added to its object's properties, a missing field is no longer required, a
 failed keyword is dropped) and the validator is recompiled. Only a new
@@ -44,12 +46,14 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._schema import format_path, schema_document
+from ._schema import format_path, predicate, schema_document
 
 if TYPE_CHECKING:
     from types import FrameType
 
     import jsonschema_rs
+
+    from ._schema_predicate import Predicate
 
 
 class DriftWarning(UserWarning):
@@ -100,7 +104,7 @@ class _Deviation:
 class _Relaxed:
     """One component's published schema, relaxed where deviations were already reported."""
 
-    __slots__ = ("defs", "loosened", "private", "unknown_added", "validator")
+    __slots__ = ("_validator", "component", "defs", "fast", "loosened", "private", "unknown_added")
 
     def __init__(self, component: str) -> None:
         published = schema_document()["published"]
@@ -113,7 +117,34 @@ class _Relaxed:
         # True once a relaxation accepts values the tolerant schema refuses (anything but unknown properties).
         self.loosened = False
         self.unknown_added: dict[tuple[str | int, ...], int] = {}  # unknown names added per object schema
-        self.validator = self.compile(component)
+        self.component = component
+        # The published schema's predicate answers until a relaxation (or a stop) replaces the validator;
+        # jsonschema-rs is compiled on the first value the predicate does not accept.
+        self.fast: Predicate | None = predicate(component, "published")
+        self._validator: jsonschema_rs.Validator | None = None
+
+    def is_valid(self, data: Any) -> bool:
+        """True when `data` conforms to this (relaxed) schema."""
+        fast = self.fast
+        if fast is not None and fast(data):
+            return True
+        return bool(self.validator.is_valid(data))
+
+    @property
+    def validator(self) -> jsonschema_rs.Validator:
+        """jsonschema-rs's validator of this (relaxed) schema, compiled once on first use."""
+        checker = self._validator
+        if checker is None:
+            with _compile_lock:  # compiled once: a thread that waited here finds the one the first thread stored
+                checker = self._validator
+                if checker is None:
+                    checker = self._validator = self.compile(self.component)
+        return checker
+
+    @validator.setter
+    def validator(self, checker: jsonschema_rs.Validator) -> None:
+        self._validator = checker
+        self.fast = None  # the predicate knows the published schema, not this relaxed one
 
     def compile(self, definition: str) -> jsonschema_rs.Validator:
         # Imported here: the compiled validator library (~3 ms) loads when a schema is first checked.
@@ -197,6 +228,7 @@ class _Relaxed:
 
 
 _lock = threading.Lock()
+_compile_lock = threading.Lock()  # (never held while taking _lock)
 _relaxed: dict[str, _Relaxed] = {}
 _seen: set[tuple[str, str, str]] = set()
 _reports: list[DriftReport] = []
@@ -216,7 +248,7 @@ def report_drift(component: str, data: Any) -> bool:
             if relaxed is None:
                 relaxed = _relaxed[component] = _Relaxed(component)
     try:
-        if relaxed.validator.is_valid(data):
+        if relaxed.is_valid(data):
             return not relaxed.loosened
         found = _collect(component, relaxed, data)
     except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached" on deeply nested values

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ._arguments import extra_body_violations, image_url_violations, tool_violations
 from ._constants import CLIENT_REQUEST_ID_PATTERN
 from ._errors import RequestValidationError
-from ._schema import SchemaViolation, format_path, generated_module, schema_document, surface, validator, violations
+from ._schema import (
+    SchemaViolation,
+    checker_for,
+    format_path,
+    generated_module,
+    schema_document,
+    surface,
+    validator,
+    violations,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -111,12 +120,12 @@ def build_body(messages: Sequence[Any], stream: bool, params: Mapping[str, Any])
 def encode_request(body: dict[str, Any], client_request_id: object, max_retries: object) -> bytes:
     """Validate the call and return the JSON body bytes; RequestValidationError (nothing sent) on any problem.
 
-    Fast path: plain JSON data is validated as it is (one compiled `is_valid`)
+    Fast path: plain JSON data is validated as it is (one compiled predicate)
     and serialized by the C encoder. Anything else (generated models, tuples
     of models, non-JSON values) is first converted by `plain_json`, which
     names the location of a value that cannot be JSON.
     """
-    checker = validator(REQUEST_COMPONENT)
+    checker = checker_for(REQUEST_COMPONENT)
     try:
         valid = checker.is_valid(body)
     except (ValueError, RecursionError):  # a type jsonschema-rs cannot read (a model, a non-str key), a cycle

@@ -32,7 +32,7 @@ from ._errors import ResponseValidationError
 from ._json import decode_json
 from ._meta import ResponseInfo, parse_credits, parse_usd
 from ._redact import body_snippet
-from ._schema import validator
+from ._schema import checker_for
 
 if TYPE_CHECKING:
     import httpx
@@ -256,7 +256,7 @@ def _not_a_completion(response: httpx.Response, reason: str, retries: int) -> Re
 
 def _tolerate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[_Moved]]:
     """A copy of `data` that the generated models can hold, and the values moved out; (None, []) when it conforms."""
-    checker = validator(COMPONENT)
+    checker = checker_for(COMPONENT)
     if checker.is_valid(data):  # (`object` is required: a valid body has it)
         return None, []
     clean = copy.deepcopy(data)

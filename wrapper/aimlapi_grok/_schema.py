@@ -20,7 +20,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._schema_predicate import Predicate, compile_predicate
+
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import jsonschema_rs
 
 Variant = Literal["tolerant", "published"]
@@ -115,9 +119,44 @@ def validator(definition: str, variant: Variant = "tolerant") -> jsonschema_rs.V
     return jsonschema_rs.validator_for({"$ref": f"#/$defs/{definition}", **defs})
 
 
+@cache
+def predicate(definition: str, variant: Variant = "tolerant") -> Predicate | None:
+    """The compiled validity predicate of one component; None when its schema needs jsonschema-rs."""
+    return compile_predicate(schema_document()[variant], definition)
+
+
+class Checker:
+    """Whether values conform to one component: the compiled predicate says yes to a conforming value;
+    jsonschema-rs is imported and compiled only for a value it does not accept, to confirm and explain."""
+
+    __slots__ = ("_definition", "_predicate", "_variant")
+
+    def __init__(self, definition: str, variant: Variant) -> None:
+        self._definition = definition
+        self._variant = variant
+        self._predicate = predicate(definition, variant)
+
+    def is_valid(self, value: Any) -> bool:
+        """True when `value` conforms (jsonschema-rs's answer, or its ValueError for a value it cannot read)."""
+        check = self._predicate
+        if check is not None and check(value):
+            return True
+        return bool(validator(self._definition, self._variant).is_valid(value))
+
+    def iter_errors(self, value: Any) -> Iterator[jsonschema_rs.ValidationError]:
+        """jsonschema-rs's errors for `value`."""
+        return validator(self._definition, self._variant).iter_errors(value)
+
+
+@cache
+def checker_for(definition: str, variant: Variant = "tolerant") -> Checker:
+    """The Checker of one component (one per process); KeyError for an unknown component."""
+    return Checker(definition, variant)
+
+
 def violations(definition: str, value: Any, variant: Variant = "tolerant") -> list[SchemaViolation]:
     """Every way `value` breaks component `definition`; empty when it conforms."""
-    checker = validator(definition, variant)
+    checker = checker_for(definition, variant)
     if checker.is_valid(value):
         return []
     return [to_violation(error) for error in checker.iter_errors(value)]

@@ -51,7 +51,7 @@ from ._chunk_signature import signature_plan
 from ._constants import CHUNK_COMPONENT
 from ._errors import ChunkParseError
 from ._model_build import GENERATED_PARSE_ERRORS, fills_slots, model_class, unknown_fields
-from ._schema import schema_document, surface, validator
+from ._schema import checker_for, schema_document, surface
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletionChunk, Usage
@@ -84,7 +84,7 @@ def _nested_model(model: Any, key: str, value: Any, extra: dict[str, Any] | None
 def _conforms(component: str, value: dict[str, Any]) -> bool:
     """True when `value` conforms to the tolerant schema of `component` (every generated model has one)."""
     try:
-        return bool(validator(component).is_valid(value))
+        return checker_for(component).is_valid(value)
     except (ValueError, RecursionError):  # jsonschema-rs: "Recursion limit reached", a lone surrogate
         return False
 
