@@ -1,0 +1,266 @@
+"""_schema_predicate: JSON Schema as jsonschema-rs applies it to Python values, and the fallback to jsonschema-rs."""
+
+from __future__ import annotations
+
+import enum
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from aimlapi_grok import _schema
+from aimlapi_grok._schema import Checker, checker_for, schema_document, violations
+from aimlapi_grok._schema_predicate import MAX_PLAIN_DEPTH, compile_predicate, predicate_source
+
+INTEGER = {"type": "integer"}
+NUMBER = {"type": "number"}
+STRING = {"type": "string"}
+ROLE = {"type": "object", "properties": {"role": {"enum": ["a"]}, "n": {"type": "integer"}}, "required": ["role"]}
+OTHER_ROLE = {"type": "object", "properties": {"role": {"enum": ["b"]}, "s": STRING}, "required": ["role"]}
+TREE = {"type": "object", "properties": {"child": {"anyOf": [{"$ref": "#/$defs/tree"}, {"type": "null"}]}}}
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Text(str):
+    """A str subclass: jsonschema-rs refuses to read one."""
+
+
+def nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def tree(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"child": None}
+    for _ in range(depth):
+        value = {"child": value}
+    return value
+
+
+def document(schema: Any, **defs: Any) -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": {"it": schema, **defs}}
+
+
+def rs_answer(schema_document: dict[str, Any], value: Any) -> bool | None:
+    """jsonschema-rs's answer; None when it raises (it cannot read the value)."""
+    try:
+        return bool(jsonschema_rs.validator_for({**schema_document, "$ref": "#/$defs/it"}).is_valid(value))
+    except ValueError:
+        return None
+
+
+CASES: list[tuple[str, Any, Any]] = [
+    ("a bool is not an integer", INTEGER, True),
+    ("a bool is not a number", NUMBER, False),
+    ("1.0 is an integer", INTEGER, 1.0),
+    ("1.5 is not an integer", INTEGER, 1.5),
+    ("a huge float with no fraction is an integer", INTEGER, 1e300),
+    ("a big int is an integer", INTEGER, 2**70),
+    ("a big int is over a maximum", {"type": "integer", "maximum": 10}, 2**70),
+    ("a big int is under a big minimum", {"type": "integer", "minimum": 2**65}, 2**64 + 1),
+    ("an int under a float minimum", {"type": "number", "minimum": 0.01}, 0),
+    ("a float at the minimum", {"type": "number", "minimum": 0.01}, 0.01),
+    ("exclusive bounds", {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, 1),
+    ("bounds ignore strings", {"minimum": 5}, "text"),
+    ("bounds ignore bools", {"minimum": 5}, True),
+    ("bounds without type check numbers", {"maximum": 5}, 6),
+    ("NaN is no number", NUMBER, float("nan")),
+    ("infinity is no number", NUMBER, float("inf")),
+    ("NaN under an empty schema", {}, float("nan")),
+    ("a tuple is an array", {"type": "array", "items": INTEGER}, (1, 2)),
+    ("a tuple's item is checked", {"type": "array", "items": INTEGER}, (1, "2")),
+    ("a non-str key", {"type": "object"}, {1: 2}),
+    ("a non-str key under an empty schema", {}, {1: 2}),
+    ("a str subclass", STRING, Text("x")),
+    ("a lone surrogate", STRING, "\ud800"),
+    ("a lone surrogate in an unknown key", {"type": "object", "additionalProperties": {}}, {"\ud800": 1}),
+    ("an Enum member", STRING, Colour.RED),
+    ("a Decimal", NUMBER, Decimal("1.5")),
+    ("an OrderedDict", {"type": "object"}, OrderedDict(a=1)),
+    ("an object()", {}, object()),
+    ("an enum 1 takes 1.0", {"enum": [1]}, 1.0),
+    ("an enum 1 refuses True", {"enum": [1]}, True),
+    ("an enum True refuses 1", {"enum": [True]}, 1),
+    ("an enum of lists takes a tuple", {"enum": [[1, "a"]]}, (1, "a")),
+    ("an enum of objects compares values as JSON", {"enum": [{"a": 1}]}, {"a": 1.0}),
+    ("an enum of objects refuses an extra key", {"enum": [{"a": 1}]}, {"a": 1, "b": 2}),
+    ("an enum of strings and null takes null", {"enum": ["a", None]}, None),
+    ("an enum of strings refuses a str subclass", {"enum": ["a"]}, Text("a")),
+    ("const", {"const": "a"}, "a"),
+    ("const refuses another value", {"const": "a"}, "b"),
+    ("a string-typed enum refuses null", {"type": "string", "enum": ["a", None]}, None),
+    ("type list", {"type": ["integer", "null"]}, None),
+    ("type list refuses a string", {"type": ["integer", "null"]}, "1"),
+    ("format is an annotation", {"type": "string", "format": "date-time"}, "not a date"),
+    ("required", {"type": "object", "required": ["a"]}, {"b": 1}),
+    ("required met", {"type": "object", "required": ["a"]}, {"a": None}),
+    (
+        "additionalProperties false",
+        {"type": "object", "properties": {"a": {}}, "additionalProperties": False},
+        {"b": 1},
+    ),
+    ("additionalProperties schema", {"type": "object", "additionalProperties": INTEGER}, {"b": "x"}),
+    ("a str-subclass key", {"type": "object", "properties": {"a": {}}}, {Text("a"): 1}),
+    ("object keywords without type skip non-objects", {"properties": {"a": INTEGER}}, [1]),
+    ("object keywords without type check objects", {"properties": {"a": INTEGER}}, {"a": "x"}),
+    ("items without type skip non-arrays", {"items": INTEGER}, "x"),
+    ("items without type check arrays", {"items": INTEGER}, ["x"]),
+    ("oneOf refuses a value matching two", {"oneOf": [INTEGER, NUMBER]}, 1),
+    ("oneOf takes a value matching one", {"oneOf": [INTEGER, STRING]}, "x"),
+    ("anyOf", {"anyOf": [INTEGER, STRING]}, None),
+    ("allOf", {"allOf": [NUMBER, {"minimum": 3}]}, 2),
+    ("a discriminated oneOf picks by role", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": "b", "s": "x"}),
+    ("a discriminated oneOf checks the picked one", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": "a", "n": "x"}),
+    ("a discriminated oneOf refuses an unknown role", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": "c"}),
+    ("a discriminated oneOf refuses a list role", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": ["a"]}),
+    ("a discriminated anyOf refuses a non-object", {"anyOf": [ROLE, OTHER_ROLE]}, "a"),
+    ("a deep list under an empty schema", {}, nested(MAX_PLAIN_DEPTH + 5)),
+    ("a list within the depth cap", {}, nested(MAX_PLAIN_DEPTH - 5)),
+    ("true schema", True, {"a": [1, None]}),
+    ("false schema", False, 1),
+]
+
+
+def as_refs(schema: Any) -> tuple[dict[str, Any], Any]:
+    """ROLE / OTHER_ROLE inside a oneOf or anyOf are given as $refs (the discriminated form)."""
+    if isinstance(schema, dict) and any(schema.get(key) == [ROLE, OTHER_ROLE] for key in ("oneOf", "anyOf")):
+        keyword = "oneOf" if "oneOf" in schema else "anyOf"
+        return {"role_a": ROLE, "role_b": OTHER_ROLE}, {
+            keyword: [{"$ref": "#/$defs/role_a"}, {"$ref": "#/$defs/role_b"}]
+        }
+    return {}, schema
+
+
+@pytest.mark.parametrize(("label", "schema", "value"), CASES, ids=[case[0] for case in CASES])
+def test_the_predicate_says_what_jsonschema_rs_says(label: str, schema: Any, value: Any) -> None:
+    """Valid and invalid as jsonschema-rs says; a value jsonschema-rs cannot read (or would read the other way
+    without it being plain JSON) gets a no, and jsonschema-rs decides."""
+    extra, schema = as_refs(schema)
+    doc = document(schema, **extra)
+    predicate = compile_predicate(doc, "it")
+    assert predicate is not None
+    expected = rs_answer(doc, value)
+    plain_json = label not in {
+        "NaN under an empty schema",
+        "an Enum member",
+        "a Decimal",
+        "an OrderedDict",
+        "a lone surrogate in an unknown key",
+        "a deep list under an empty schema",
+    }
+    if plain_json:
+        assert predicate(value) is bool(expected)
+    else:
+        assert expected is not False  # (these are the values jsonschema-rs accepts or cannot read)
+        assert predicate(value) is False
+
+
+def test_the_cases_cover_both_answers() -> None:
+    """The table holds values jsonschema-rs accepts, refuses and cannot read (the test above can fail both ways)."""
+    answers = []
+    for _, given, value in CASES:
+        extra, schema = as_refs(given)
+        answers.append(rs_answer(document(schema, **extra), value))
+    assert answers.count(True) >= 15
+    assert answers.count(False) >= 15
+    assert answers.count(None) >= 3
+
+
+def test_a_discriminated_choice_is_one_dict_look_up() -> None:
+    """Alternatives that all require `role` with distinct enums compile to a table keyed by role."""
+    extra, schema = as_refs({"oneOf": [ROLE, OTHER_ROLE]})
+    source = predicate_source(document(schema, **extra), "it")
+    assert "x = v.get('role')" in source
+    assert " + " not in source  # no counting of matching alternatives
+
+
+def test_a_recursive_schema_is_followed_and_a_too_deep_value_is_a_no() -> None:
+    """$ref recursion works; a value nested deeper than the stack gets False (not RecursionError)."""
+    doc = document({"$ref": "#/$defs/tree"}, tree=TREE)
+    predicate = compile_predicate(doc, "it")
+    assert predicate is not None
+    assert predicate(tree(50)) is True
+    assert predicate({"child": {"child": 3}}) is False
+    assert predicate(tree(5000)) is False
+
+
+def test_a_cycle_is_a_no() -> None:
+    """A list that holds itself ends at the depth cap (jsonschema-rs decides about it)."""
+    loop: list[Any] = []
+    loop.append(loop)
+    predicate = compile_predicate(document({}), "it")
+    assert predicate is not None
+    assert predicate(loop) is False
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "pattern": "^a$"},
+        {"type": "object", "properties": {"a": {"not": {"type": "null"}}}},
+        {"anyOf": [{"$ref": "#/$defs/other"}, {"type": "null"}]},
+        {"$ref": "https://example.com/schema.json"},
+        {"$ref": "#/$defs/missing"},
+        {"type": "array", "items": [{"type": "string"}]},
+        {"type": "decimal"},
+        {"type": 3},
+        {"minimum": "1"},
+        {"enum": []},
+        {"anyOf": []},
+        {"properties": []},
+        {"enum": ["\ud800"]},
+        {"$ref": "#/$defs/loop_a"},
+        7,
+    ],
+)
+def test_an_unsupported_schema_has_no_predicate(schema: Any) -> None:
+    """A keyword or form the compiler does not translate, anywhere the component reaches: no predicate at all."""
+    doc = document(schema, other={"type": "object", "minProperties": 1}, loop_a={"$ref": "#/$defs/loop_b"})
+    doc["$defs"]["loop_b"] = {"$ref": "#/$defs/loop_a"}
+    assert compile_predicate(doc, "it") is None
+
+
+def test_an_unsupported_component_out_of_reach_does_not_matter() -> None:
+    """Only what the component reaches counts: an unknown keyword elsewhere in $defs leaves its predicate."""
+    predicate = compile_predicate(document(STRING, other={"type": "string", "pattern": "^a$"}), "it")
+    assert predicate is not None
+    assert predicate("b") is True
+
+
+def test_an_unknown_component_is_a_key_error() -> None:
+    """Asking for a component the document does not have names it."""
+    with pytest.raises(KeyError, match="nope"):
+        compile_predicate(document(STRING), "nope")
+    with pytest.raises(KeyError, match="nope"):
+        checker_for("nope")
+
+
+@pytest.mark.parametrize("answer", [None, False])
+def test_the_checker_asks_jsonschema_rs_without_a_yes(monkeypatch: pytest.MonkeyPatch, answer: bool | None) -> None:
+    """No predicate (an unsupported schema) or a predicate saying no: jsonschema-rs's answer counts."""
+    monkeypatch.setattr(_schema, "predicate", lambda definition, variant: None if answer is None else (lambda v: False))
+    checker = Checker("StreamOptions", "tolerant")
+    assert checker.is_valid({"include_usage": True}) is True
+    assert checker.is_valid({"include_usage": 1}) is False
+    assert [error.message for error in checker.iter_errors({"include_usage": 1})] == ['1 is not of type "boolean"']
+
+
+def test_violations_are_unchanged_by_the_predicate() -> None:
+    """The detailed violations still come from jsonschema-rs: path, rule and message."""
+    found = violations("StreamOptions", {"include_usage": "yes", "other": 1})
+    assert [(v.path, v.rule, v.message) for v in found] == [("include_usage", "type", '"yes" is not of type "boolean"')]
+    assert violations("StreamOptions", {"include_usage": True}) == []
+
+
+def test_every_shipped_component_has_a_predicate() -> None:
+    """The generated client's schemas use only keywords the compiler translates (no jsonschema-rs on the happy path)."""
+    for variant in ("tolerant", "published"):
+        defs = schema_document()[variant]
+        missing = [name for name in defs["$defs"] if compile_predicate(defs, name) is None]
+        assert missing == [], variant
