@@ -77,6 +77,7 @@ TARGETS: dict[str, Target] = {
         f"{WRAPPER}/_stream_chunk.py",
         _unit("test_streaming_chunk", "test_mutation_chunk", "test_streaming_drift_signature"),
     ),
+    "_schema_predicate": Target(f"{WRAPPER}/_schema_predicate.py", _unit("test_schema_predicate")),
     "_completion_model": Target(f"{WRAPPER}/_completion_model.py", _unit("test_completion_model")),
     "_model_build": Target(f"{WRAPPER}/_model_build.py", _unit("test_model_build", "test_completion_model")),
     "_stream_accumulator": Target(

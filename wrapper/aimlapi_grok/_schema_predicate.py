@@ -391,10 +391,6 @@ class _Compiler:
         if required:
             missing = " or ".join(f"{key!r} not in v" for key in dict.fromkeys(required))
             lines += [f"    if {missing}:", "        return False"]
-        for key in dict.fromkeys(required):  # a required enum (a discriminator) first: a wrong oneOf branch ends early
-            sub = properties.get(key)
-            if isinstance(sub, dict) and "enum" in sub and set(sub) <= {"enum", "type", *ANNOTATIONS}:
-                lines += [f"    if not {self.expression(sub, f'v[{key!r}]')}:", "        return False"]
         if not properties:
             lines += ["    for k, x in v.items():", f"        if {self.unknown_line(extra)}:"]
             lines += ["            return False"]
