@@ -11,13 +11,25 @@ import jsonschema_rs
 import pytest
 from aimlapi_grok import _schema
 from aimlapi_grok._schema import Checker, checker_for, schema_document, violations
-from aimlapi_grok._schema_predicate import MAX_PLAIN_DEPTH, compile_predicate, predicate_source
+from aimlapi_grok._schema_predicate import MAX_PLAIN_DEPTH, UnsupportedSchemaError, compile_predicate, predicate_source
 
 INTEGER = {"type": "integer"}
 NUMBER = {"type": "number"}
 STRING = {"type": "string"}
 ROLE = {"type": "object", "properties": {"role": {"enum": ["a"]}, "n": {"type": "integer"}}, "required": ["role"]}
 OTHER_ROLE = {"type": "object", "properties": {"role": {"enum": ["b"]}, "s": STRING}, "required": ["role"]}
+CONST_ROLE = {"type": "object", "properties": {"role": {"const": "c"}}, "required": ["role"]}
+NOT_REQUIRING = {"type": "object", "properties": {"role": {"enum": ["d"]}}}
+NUMBER_ROLE = {"type": "object", "properties": {"role": {"enum": [1]}}, "required": ["role"]}
+NO_PROPERTIES = {"type": "object", "required": ["role"]}
+ALTERNATIVES = {
+    "role_a": ROLE,
+    "role_b": OTHER_ROLE,
+    "role_c": CONST_ROLE,
+    "role_d": NOT_REQUIRING,
+    "role_1": NUMBER_ROLE,
+    "bare": NO_PROPERTIES,
+}
 TREE = {"type": "object", "properties": {"child": {"anyOf": [{"$ref": "#/$defs/tree"}, {"type": "null"}]}}}
 
 
@@ -120,20 +132,98 @@ CASES: list[tuple[str, Any, Any]] = [
     ("a discriminated oneOf refuses an unknown role", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": "c"}),
     ("a discriminated oneOf refuses a list role", {"oneOf": [ROLE, OTHER_ROLE]}, {"role": ["a"]}),
     ("a discriminated anyOf refuses a non-object", {"anyOf": [ROLE, OTHER_ROLE]}, "a"),
-    ("a deep list under an empty schema", {}, nested(MAX_PLAIN_DEPTH + 5)),
-    ("a list within the depth cap", {}, nested(MAX_PLAIN_DEPTH - 5)),
+    ("a deep list under an empty schema", {}, nested(MAX_PLAIN_DEPTH)),
+    ("a list just within the depth cap", {}, nested(MAX_PLAIN_DEPTH - 1)),
+    ("a const discriminated oneOf", {"oneOf": [ROLE, CONST_ROLE]}, {"role": "c"}),
+    ("a const discriminated oneOf refuses", {"oneOf": [ROLE, CONST_ROLE]}, {"role": "b"}),
+    ("alternatives not all requiring the key", {"oneOf": [ROLE, NOT_REQUIRING]}, {"role": "d"}),
+    ("alternatives not all requiring the key, both", {"anyOf": [ROLE, NOT_REQUIRING]}, {"role": "a"}),
+    ("alternatives with a number enum", {"oneOf": [ROLE, NUMBER_ROLE]}, {"role": 1}),
+    ("alternatives without properties", {"oneOf": [ROLE, NO_PROPERTIES]}, {"role": "a", "n": 1}),
+    ("overlapping enums are counted", {"oneOf": [ROLE, ROLE]}, {"role": "a"}),
+    ("non-ASCII text in a list", {}, ["é", {"ü": "ß"}]),
+    ("a lone surrogate in a list", {}, ["a", "\ud800"]),
+    ("a lone surrogate as a key in a list", {}, [{"\ud800": 1}]),
+    ("a non-str key in a list", {}, [{2: 1}]),
+    ("a str subclass in a list", {}, [Text("x")]),
+    ("non-ASCII text", STRING, "é"),
+    ("a non-ASCII key", {"type": "object", "additionalProperties": INTEGER}, {"ü": 1}),
+    ("an enum with a Decimal", {"enum": [1]}, Decimal(1)),
+    ("an enum with an object()", {"enum": [1, "a"]}, object()),
+    ("an enum of lists refuses a shorter tuple", {"enum": [[1, "a"]]}, (1,)),
+    ("an enum of lists refuses other items", {"enum": [[1, "a"]]}, [1, "b"]),
+    ("an enum of lists refuses a dict", {"enum": [[1]]}, {"a": 1}),
+    ("an enum of objects refuses a list", {"enum": [{"a": 1}]}, [1]),
+    ("an enum of objects refuses a non-str key", {"enum": [{"a": 1}]}, {"a": 1, 2: 3}),
+    ("an enum with null takes null", {"enum": [1, None]}, None),
+    ("an enum with null refuses False", {"enum": [1, None]}, False),
+    ("an enum with a bool takes it", {"enum": [1, True]}, True),
+    ("an enum with text refuses a number", {"enum": [1, "1"]}, 2),
+    ("a number enum refuses its text", {"enum": [1]}, "1"),
+    ("type and enum both apply", {"type": "integer", "enum": [1, 2]}, 3),
+    ("type and a string enum", {"type": "string", "enum": ["a"]}, "b"),
+    ("type and anyOf both apply", {"type": "string", "anyOf": [{"minimum": 0}, {"type": "null"}]}, 5),
+    ("bounds without type refuse a non-JSON value", {"minimum": 0}, Text("x")),
+    ("an array without items", {"type": "array"}, [1, "a", None]),
+    ("an array type refuses a string", {"type": "array", "items": INTEGER}, "x"),
+    ("boolean property schemas", {"type": "object", "properties": {"a": True, "b": False}}, {"a": [1]}),
+    ("a false property schema", {"type": "object", "properties": {"a": True, "b": False}}, {"b": 1}),
+    (
+        "a checked nested array",
+        {"type": "object", "properties": {"a": {"type": "array", "items": INTEGER}}},
+        {"a": ["x"]},
+    ),
+    (
+        "two properties, one schema",
+        {"type": "object", "properties": {"a": ROLE, "b": ROLE}},
+        {"a": {"role": "a"}, "b": {}},
+    ),
+    ("unknown keys allowed beside properties", {"type": "object", "properties": {"a": {}}}, {"b": 1}),
+    (
+        "unknown keys checked beside properties",
+        {"type": "object", "properties": {"a": {}}, "additionalProperties": INTEGER},
+        {"b": "x"},
+    ),
+    (
+        "unknown keys refused beside properties",
+        {"type": "object", "properties": {"a": {}}, "additionalProperties": False},
+        {"a": 1, "b": 2},
+    ),
+    ("no unknown key at all", {"type": "object", "additionalProperties": False}, {"a": 1}),
+    ("an empty object with no unknown key", {"type": "object", "additionalProperties": False}, {}),
+    ("a NaN under unknown keys", {"type": "object", "properties": {"a": {}}}, {"b": float("nan")}),
     ("true schema", True, {"a": [1, None]}),
     ("false schema", False, 1),
 ]
 
 
+# Values jsonschema-rs reads (lazily, or converting them) though they are not plain JSON: the predicate says no.
+NOT_PLAIN_BUT_READ = {
+    "NaN under an empty schema",
+    "an Enum member",
+    "a Decimal",
+    "an OrderedDict",
+    "a lone surrogate in an unknown key",
+    "a deep list under an empty schema",
+    "a lone surrogate in a list",
+    "a lone surrogate as a key in a list",
+    "a non-str key in a list",
+    "a str subclass in a list",
+    "an enum with a Decimal",
+    "a NaN under unknown keys",
+}
+
+
 def as_refs(schema: Any) -> tuple[dict[str, Any], Any]:
-    """ROLE / OTHER_ROLE inside a oneOf or anyOf are given as $refs (the discriminated form)."""
-    if isinstance(schema, dict) and any(schema.get(key) == [ROLE, OTHER_ROLE] for key in ("oneOf", "anyOf")):
-        keyword = "oneOf" if "oneOf" in schema else "anyOf"
-        return {"role_a": ROLE, "role_b": OTHER_ROLE}, {
-            keyword: [{"$ref": "#/$defs/role_a"}, {"$ref": "#/$defs/role_b"}]
-        }
+    """Object alternatives of a oneOf or anyOf (ROLE, OTHER_ROLE, ...) are given as $refs (the discriminated form)."""
+    if not isinstance(schema, dict):
+        return {}, schema
+    by_schema = {id(alternative): name for name, alternative in ALTERNATIVES.items()}
+    for keyword in ("oneOf", "anyOf"):
+        alternatives = schema.get(keyword, [])
+        if alternatives and all(id(alternative) in by_schema for alternative in alternatives):
+            refs = [{"$ref": f"#/$defs/{by_schema[id(alternative)]}"} for alternative in alternatives]
+            return ALTERNATIVES, {keyword: refs}
     return {}, schema
 
 
@@ -146,14 +236,7 @@ def test_the_predicate_says_what_jsonschema_rs_says(label: str, schema: Any, val
     predicate = compile_predicate(doc, "it")
     assert predicate is not None
     expected = rs_answer(doc, value)
-    plain_json = label not in {
-        "NaN under an empty schema",
-        "an Enum member",
-        "a Decimal",
-        "an OrderedDict",
-        "a lone surrogate in an unknown key",
-        "a deep list under an empty schema",
-    }
+    plain_json = label not in NOT_PLAIN_BUT_READ
     if plain_json:
         assert predicate(value) is bool(expected)
     else:
@@ -217,11 +300,23 @@ def test_a_cycle_is_a_no() -> None:
         {"enum": ["\ud800"]},
         {"$ref": "#/$defs/loop_a"},
         7,
+        {"type": "object", "properties": {"\ud800": {}}},
+        {"type": "object", "required": [1]},
+        {"type": "object", "required": "a"},
+        {"maximum": float("nan")},
+        {"minimum": True},
+        {"oneOf": [{"$ref": "#/$defs/role_a"}, {"$ref": "#/$defs/missing"}]},
+        {"oneOf": [{"$ref": "#/$defs/role_a"}, {"$ref": "#/$defs/odd_required"}]},
+        {"oneOf": [{"$ref": "#/$defs/role_a"}, {"$ref": 5}]},
+        {"type": ["string", 5]},
+        {"type": []},
     ],
 )
 def test_an_unsupported_schema_has_no_predicate(schema: Any) -> None:
     """A keyword or form the compiler does not translate, anywhere the component reaches: no predicate at all."""
+    odd_required = {"type": "object", "properties": {"role": {"enum": ["b"]}}, "required": 5}
     doc = document(schema, other={"type": "object", "minProperties": 1}, loop_a={"$ref": "#/$defs/loop_b"})
+    doc["$defs"].update(role_a=ROLE, odd_required=odd_required)
     doc["$defs"]["loop_b"] = {"$ref": "#/$defs/loop_a"}
     assert compile_predicate(doc, "it") is None
 
@@ -264,3 +359,30 @@ def test_every_shipped_component_has_a_predicate() -> None:
         defs = schema_document()[variant]
         missing = [name for name in defs["$defs"] if compile_predicate(defs, name) is None]
         assert missing == [], variant
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"$ref": "#/$defs/loop_a"}, "components that only $ref each other in a cycle"),
+        ({"$ref": "#/$defs/missing"}, "$ref to a missing component 'missing'"),
+        ({"$ref": "https://example.com/s.json"}, "$ref 'https://example.com/s.json' does not point into #/$defs/"),
+        ({"items": 7}, "a schema must be an object or a boolean, not 7"),
+        ({"type": "string", "pattern": "^a$"}, "keywords ['pattern'] are not compiled"),
+        ({"anyOf": []}, "anyOf must be a non-empty list"),
+        ({"enum": []}, "enum must be a non-empty list"),
+        ({"enum": [float("nan")]}, "an enum value is not plain JSON"),
+        ({"type": [3]}, "type [3] is not a type name or a list of them"),
+        ({"type": "decimal"}, "unknown type 'decimal'"),
+        ({"maximum": "2"}, "maximum '2' is not a finite number"),
+        ({"properties": []}, "properties must be an object and required a list"),
+        ({"required": [1]}, "a property name is not a plain string"),
+        ({"type": "array", "items": [True]}, "items as a list (use prefixItems in draft 2020-12)"),
+    ],
+)
+def test_the_compiler_says_why_it_has_no_predicate(schema: Any, reason: str) -> None:
+    """predicate_source names what it does not translate (compile_predicate then returns None)."""
+    doc = document(schema, loop_a={"$ref": "#/$defs/loop_b"}, loop_b={"$ref": "#/$defs/loop_a"})
+    with pytest.raises(UnsupportedSchemaError) as caught:
+        predicate_source(doc, "it")
+    assert str(caught.value) == reason

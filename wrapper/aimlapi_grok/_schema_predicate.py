@@ -40,7 +40,7 @@ ANNOTATIONS = frozenset(
 _DEFS = "#/$defs/"
 _BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 _OBJECT_KEYWORDS = ("properties", "required", "additionalProperties")
-_ONE_CALL = re.compile(r"(_[a-z]\d+)\(v\)")
+_ONE_CALL = re.compile(r"(_\d+)\(v\)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PLAIN_DEPTH = 200  # deeper unconstrained values (or a cycle) are left to jsonschema-rs
 
@@ -117,11 +117,7 @@ def same(value: Any, expected: Any) -> bool:
     if kind is int or kind is float:
         return type(expected) in (int, float) and value == expected
     if kind is list or kind is tuple:
-        return (
-            type(expected) is list
-            and len(value) == len(expected)
-            and all(same(item, other) for item, other in zip(value, expected, strict=True))
-        )
+        return type(expected) is list and len(value) == len(expected) and all(map(same, value, expected))
     if kind is dict:
         return (
             type(expected) is dict
@@ -146,13 +142,7 @@ class _Compiler:
         self.defs = defs
         self.functions: list[str] = []
         self.tables: list[str] = []
-        self.namespace: dict[str, Any] = {
-            "__builtins__": __builtins__,
-            "_text_ok": text_ok,
-            "_plain": plain,
-            "_in_enum": in_enum,
-            "_same": same,
-        }
+        self.namespace: dict[str, Any] = {"_text_ok": text_ok, "_plain": plain, "_in_enum": in_enum}
         self.def_names: dict[str, str] = {}
         self.pending: list[str] = []
         self.by_schema: dict[str, str] = {}
@@ -181,12 +171,13 @@ class _Compiler:
             target = self.aliases[target]
         return target
 
-    def name(self, prefix: str) -> str:
+    def name(self) -> str:
+        """A fresh name for a function, a table or a constant of the generated module."""
         self.count += 1
-        return f"{prefix}{self.count}"
+        return f"_{self.count}"
 
     def constant(self, value: Any) -> str:
-        name = self.name("_c")
+        name = self.name()
         self.namespace[name] = value
         return name
 
@@ -194,7 +185,7 @@ class _Compiler:
         if definition not in self.def_names:
             if definition not in self.defs:
                 raise UnsupportedSchemaError(f"$ref to a missing component {definition!r}")
-            self.def_names[definition] = self.name("_d")
+            self.def_names[definition] = self.name()
             self.pending.append(definition)
         return self.def_names[definition]
 
@@ -209,8 +200,6 @@ class _Compiler:
 
     def function(self, schema: Any) -> str:
         """The name of a one-argument function checking `schema` (shared between equal schemas)."""
-        if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"$ref"}:
-            return self.reference(schema["$ref"])
         meaning = {k: sub for k, sub in schema.items() if k not in ANNOTATIONS} if isinstance(schema, dict) else schema
         key = json.dumps(meaning, sort_keys=True)
         if key not in self.by_schema:
@@ -219,7 +208,7 @@ class _Compiler:
             if called:  # already a function of its own (an object or an array)
                 self.by_schema[key] = called.group(1)
             else:
-                name = self.by_schema[key] = self.name("_f")
+                name = self.by_schema[key] = self.name()
                 self.functions.append(f"def {name}(v):\n    return {check}\n")
         return self.by_schema[key]
 
@@ -241,7 +230,7 @@ class _Compiler:
         if unknown:
             raise UnsupportedSchemaError(f"keywords {sorted(unknown)} are not compiled")
         parts = self.value_parts(schema, var)
-        typed = self.type_part(schema, var, skip=bool(parts) and _scalar_choice(schema))
+        typed = self.type_part(schema, var)
         if typed is not None:
             parts.insert(0, typed)
         else:
@@ -287,14 +276,14 @@ class _Compiler:
             if not isinstance(alternative, dict) or set(alternative) - ANNOTATIONS != {"$ref"}:
                 return None
             ref = alternative["$ref"]
-            target = self.defs.get(ref.removeprefix(_DEFS)) if isinstance(ref, str) and ref.startswith(_DEFS) else None
+            target = self.defs.get(ref.removeprefix(_DEFS)) if isinstance(ref, str) else None
             if not isinstance(target, dict) or target.get("type") != "object":
                 return None
             targets.append((ref, target))
         for key in _required(targets[0][1]):
             table = _by_enum(key, targets)
             if table is not None:
-                name, lookup = self.name("_s"), self.name("_t")
+                name, lookup = self.name(), self.name()
                 entries = ", ".join(f"{value!r}: {self.reference(ref)}" for value, ref in table.items())
                 self.tables.append(f"{lookup} = {{{entries}}}")
                 self.functions.append(
@@ -310,25 +299,21 @@ class _Compiler:
             raise UnsupportedSchemaError("enum must be a non-empty list")
         if any(not plain(option) for option in options):
             raise UnsupportedSchemaError("an enum value is not plain JSON")
-        texts = [option for option in options if type(option) is str]
-        rest = [option for option in options if type(option) is not str and option is not None]
-        if rest:
-            return f"_in_enum({var}, {self.constant(tuple(options))})"
-        checks = [f"(type({var}) is str and {var} in {self.constant(frozenset(texts))})"] if texts else []
-        if None in options:
-            checks.insert(0, f"{var} is None")
-        return checks[0] if len(checks) == 1 else "(" + " or ".join(checks) + ")"
+        if all(type(option) is str for option in options):
+            return f"(type({var}) is str and {var} in {self.constant(frozenset(options))})"
+        return f"_in_enum({var}, {self.constant(tuple(options))})"
 
-    def type_part(self, schema: dict[str, Any], var: str, *, skip: bool) -> str | None:
-        """The `type` keyword with the keywords of each type folded in; None without `type` or when
-        `skip` and the enum / const's strings and nulls are all of the allowed types (membership pins the type)."""
+    def type_part(self, schema: dict[str, Any], var: str) -> str | None:
+        """The `type` keyword with the keywords of each type folded in; None without `type` or when an enum /
+        const of strings allowed by it pins the type already (membership is the whole check)."""
         if "type" not in schema:
             return None
         names = schema["type"]
         names = [names] if isinstance(names, str) else names
         if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
             raise UnsupportedSchemaError(f"type {schema['type']!r} is not a type name or a list of them")
-        if skip and all(("string" if type(option) is str else "null") in names for option in _options(schema)):
+        options = _options(schema)
+        if options and "string" in names and all(type(option) is str for option in options):
             return None
         checks = [self.one_type(name, schema, var) for name in names if not (name == "integer" and "number" in names)]
         return checks[0] if len(checks) == 1 else "(" + " or ".join(checks) + ")"
@@ -386,7 +371,7 @@ class _Compiler:
         names = [*properties, *required]
         if not all(type(name) is str and text_ok(name) for name in names):
             raise UnsupportedSchemaError("a property name is not a plain string")
-        name = self.name("_o")
+        name = self.name()
         lines = [f"def {name}(v):", "    if type(v) is not dict:", "        return False"]
         if required:
             missing = " or ".join(f"{key!r} not in v" for key in dict.fromkeys(required))
@@ -395,20 +380,18 @@ class _Compiler:
             lines += ["    for k, x in v.items():", f"        if {self.unknown_line(extra)}:"]
             lines += ["            return False"]
         else:
-            table = self.name("_p")
+            table = self.name()
             entries = ", ".join(f"{key!r}: {self.function(sub)}" for key, sub in properties.items())
             self.tables.append(f"{table} = {{{entries}}}")
-            lines += ["    for k, x in v.items():", f"        f = {table}.get(k)"]
-            if extra is False:
-                lines += ["        if f is None or type(k) is not str or not f(x):", "            return False"]
-            else:
-                lines += [
-                    "        if f is None:",
-                    f"            if {self.unknown_line(extra)}:",
-                    "                return False",
-                    "        elif type(k) is not str or not f(x):",
-                    "            return False",
-                ]
+            lines += [
+                "    for k, x in v.items():",
+                f"        f = {table}.get(k)",
+                "        if f is None:",
+                f"            if {self.unknown_line(extra)}:",
+                "                return False",
+                "        elif type(k) is not str or not f(x):",
+                "            return False",
+            ]
         self.functions.append("\n".join([*lines, "    return True", ""]))
         return name
 
@@ -424,7 +407,7 @@ class _Compiler:
         if isinstance(items, list):
             raise UnsupportedSchemaError("items as a list (use prefixItems in draft 2020-12)")
         check = self.expression(items, "x")
-        name = self.name("_a")
+        name = self.name()
         self.functions.append(
             f"def {name}(v):\n"
             "    if type(v) is not list and type(v) is not tuple:\n        return False\n"
@@ -438,15 +421,9 @@ def _options(schema: dict[str, Any]) -> list[Any]:
     return [*schema.get("enum", []), *([schema["const"]] if "const" in schema else [])]
 
 
-def _scalar_choice(schema: dict[str, Any]) -> bool:
-    """True when an enum / const holds only strings and nulls (membership then pins the value's type)."""
-    options = _options(schema)
-    return bool(options) and all(type(option) is str or option is None for option in options)
-
-
-def _required(schema: dict[str, Any]) -> list[str]:
+def _required(schema: dict[str, Any]) -> list[Any]:
     required = schema.get("required", [])
-    return [key for key in required if type(key) is str] if isinstance(required, list) else []
+    return required if isinstance(required, list) else []
 
 
 def _by_enum(key: str, targets: list[tuple[str, dict[str, Any]]]) -> dict[str, str] | None:
@@ -462,6 +439,7 @@ def _by_enum(key: str, targets: list[tuple[str, dict[str, Any]]]) -> dict[str, s
         if not options or not all(type(option) is str for option in options):
             return None
         for option in options:
-            if table.setdefault(option, ref) != ref:
+            if option in table:  # (the same $ref twice in a oneOf: a value matching it matches twice)
                 return None
+            table[option] = ref
     return table
