@@ -256,7 +256,7 @@ class _Compiler:
             alternatives = schema[keyword]
             if not isinstance(alternatives, list) or not alternatives:
                 raise UnsupportedSchemaError(f"{keyword} must be a non-empty list")
-            picked = self.discriminated(alternatives) if keyword != "allOf" and len(alternatives) > 1 else None
+            picked = self.discriminated(alternatives) if keyword != "allOf" else None
             if picked is not None:
                 parts.append(f"{picked}({var})")
                 continue
@@ -399,8 +399,7 @@ class _Compiler:
         """The condition under which a key `k` with value `x` not among the properties fails."""
         if extra is False:
             return "True"  # (with no properties listed: any key fails)
-        check = "_plain(x)" if extra is True else self.expression(extra, "x")
-        return f"type(k) is not str or not _text_ok(k) or not {check}"
+        return f"type(k) is not str or not _text_ok(k) or not {self.expression(extra, 'x')}"
 
     def array_function(self, schema: dict[str, Any]) -> str:
         items = schema.get("items", True)
