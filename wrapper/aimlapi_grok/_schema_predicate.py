@@ -315,7 +315,7 @@ class _Compiler:
         options = _options(schema)
         if options and "string" in names and all(type(option) is str for option in options):
             return None
-        checks = [self.one_type(name, schema, var) for name in names if not (name == "integer" and "number" in names)]
+        checks = [self.one_type(name, schema, var) for name in names]
         return checks[0] if len(checks) == 1 else "(" + " or ".join(checks) + ")"
 
     def one_type(self, name: str, schema: dict[str, Any], var: str) -> str:
@@ -421,7 +421,7 @@ def _options(schema: dict[str, Any]) -> list[Any]:
 
 
 def _required(schema: dict[str, Any]) -> list[Any]:
-    required = schema.get("required", [])
+    required = schema.get("required")
     return required if isinstance(required, list) else []
 
 
