@@ -170,6 +170,34 @@ def test_conforming_data_warns_nothing() -> None:
     assert drift_reports() == []
 
 
+def test_a_conforming_answer_compiles_no_jsonschema_validator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled predicate accepts a conforming chunk: no jsonschema-rs validator is built; a deviating one
+    still gets its report (through jsonschema-rs, compiled then)."""
+    from aimlapi_grok import _drift
+
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
+    compile_validator = _drift._Relaxed.compile
+    compiled: list[str] = []
+
+    def recording(self: Any, definition: str) -> Any:
+        compiled.append(definition)
+        return compile_validator(self, definition)
+
+    monkeypatch.setattr(_drift._Relaxed, "compile", recording)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert report_drift("ChatCompletionChunk", chunk) is True
+    assert compiled == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert report_drift("ChatCompletionChunk", {**chunk, "odd": 1}) is False
+        assert report_drift("ChatCompletionChunk", {**chunk, "odd": 2}) is True  # reported: relaxed from now on
+    assert drift_messages(caught) == [
+        "API drift in ChatCompletionChunk: odd: unknown field (kept in additional_properties)"
+    ]
+    assert compiled == ["ChatCompletionChunk", "ChatCompletionChunk"]  # the first check, then after relaxing
+
+
 def test_unknown_component_is_a_key_error() -> None:
     """Asking for a component the spec does not define fails loudly."""
     with pytest.raises(KeyError, match="NoSuchThing"):

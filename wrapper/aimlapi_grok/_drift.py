@@ -132,14 +132,12 @@ class _Relaxed:
 
     @property
     def validator(self) -> jsonschema_rs.Validator:
-        """jsonschema-rs's validator of this (relaxed) schema, compiled once on first use."""
-        checker = self._validator
-        if checker is None:
-            with _compile_lock:  # compiled once: a thread that waited here finds the one the first thread stored
-                checker = self._validator
-                if checker is None:
-                    checker = self._validator = self.compile(self.component)
-        return checker
+        """jsonschema-rs's validator of this (relaxed) schema, compiled once, on the first value the predicate
+        does not accept (under a lock: the slow path only, and a racing thread finds the one compiled)."""
+        with _compile_lock:
+            if self._validator is None:
+                self._validator = self.compile(self.component)
+            return self._validator
 
     @validator.setter
     def validator(self, checker: jsonschema_rs.Validator) -> None:
