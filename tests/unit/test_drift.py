@@ -198,6 +198,24 @@ def test_a_conforming_answer_compiles_no_jsonschema_validator(monkeypatch: pytes
     assert compiled == ["ChatCompletionChunk", "ChatCompletionChunk"]  # the first check, then after relaxing
 
 
+def test_stopped_checks_compile_nothing_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a component's checks stopped, later answers with the same deviation compile no validator again."""
+    from aimlapi_grok import _drift
+
+    monkeypatch.setattr(_drift._Relaxed, "relax", lambda self, deviation, names: False)
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [], "odd": 1}
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        report_drift("ChatCompletionChunk", chunk)
+    compiled: list[str] = []
+    monkeypatch.setattr(_drift._Relaxed, "compile", lambda self, definition: compiled.append(definition))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            assert report_drift("ChatCompletionChunk", chunk) is True  # not checked any more
+    assert compiled == []
+
+
 def test_unknown_component_is_a_key_error() -> None:
     """Asking for a component the spec does not define fails loudly."""
     with pytest.raises(KeyError, match="NoSuchThing"):
