@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aimlapi_grok.batch._control import WINDOW, Budget, Concurrency, Gate
+from aimlapi_grok.batch._control import PROBE_COST, WINDOW, Budget, Concurrency, Gate
 
 
 def test_concurrency_grows_by_one_per_window_of_successes() -> None:
@@ -52,6 +52,24 @@ def test_after_a_429_the_limit_recovers_fast_and_probes_that_level_patiently() -
     control.throttled(control.started())
     assert control.patience == 12  # the same level met a 429 twice: probed 4 times less often
     assert control.limit == 4
+
+
+def test_the_level_of_a_429_is_probed_only_after_many_of_its_pauses() -> None:
+    """Patient in answers is not enough: the probe also waits PROBE_COST times the pause the 429 set."""
+    now = [100.0]
+    control = Concurrency(8, maximum=64, base_patience=1, clock=lambda: now[0])
+    control.throttled(control.started(), pause=2.0)
+    for _ in range(3 + 7 * 5):  # back to 7 (one per success), then five windows of 7: patience 1 is long past
+        control.succeeded(control.limit)
+    assert control.limit == 7
+    now[0] = 100.0 + PROBE_COST * 2.0 - 0.01
+    control.succeeded(control.limit)
+    assert control.limit == 7
+    now[0] = 100.0 + PROBE_COST * 2.0
+    control.succeeded(control.limit)
+    assert control.limit == 8
+    control.throttled(control.started(), rate_limited=False, pause=60.0)  # a 503 says nothing of a level
+    assert control.probe_after == 100.0 + PROBE_COST * 2.0
 
 
 def test_a_good_window_at_the_old_level_forgets_it_and_a_503_sets_none() -> None:

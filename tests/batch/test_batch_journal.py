@@ -211,6 +211,17 @@ def test_mark_pending_only_puts_back_requests_still_in_flight(tmp_path: Path) ->
         assert journal.states() == {"a": "done", "b": "pending", "c": "pending"}
 
 
+def test_unmark_puts_back_requests_marked_ahead_and_uncounts_their_send(tmp_path: Path) -> None:
+    """A request marked in flight whose send never came is pending again with no send counted; others keep theirs."""
+    with Journal(tmp_path / "j.db") as journal:
+        journal.register(_requests("a", "b", "c"))
+        journal.mark_in_flight(["a", "b", "c"])
+        journal.record([Outcome("a", "done", status_code=200, body={"id": "x"})])
+        journal.unmark(["a", "b"])
+        assert journal.states() == {"a": "done", "b": "pending", "c": "in_flight"}
+        assert {row.custom_id: row.sends for row in journal.rows()} == {"a": 1, "b": 0, "c": 1}
+
+
 def test_one_commit_stores_results_and_starts_sends_together_or_not_at_all(tmp_path: Path) -> None:
     """A commit whose result cannot be stored changes nothing: no result, no send counted."""
     with Journal(tmp_path / "j.db") as journal:

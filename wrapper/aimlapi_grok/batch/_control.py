@@ -7,7 +7,10 @@
   success) to just below the level that met it, then waits longer before
   probing that level again: `patience` windows, multiplied (up to a cap) each
   time the probe meets a 429 at the same level, so a steady server limit costs few
-  429s; a window at that level without one forgets it. Successes count only
+  429s; a window at that level without one forgets it. A probe that meets a 429
+  stops every worker for the shared pause, so the level is probed no sooner
+  than `PROBE_COST` pauses after the 429 (the pauses stay within about 1/PROBE_COST
+  of the run's time, however fast the answers). Successes count only
   while the limit is in use (as in TCP's window validation): a run held back
   by a pause, a cap or a short queue does not grow its limit.
 - `Gate`: the shared pause (a Retry-After stops every worker, not one request)
@@ -20,7 +23,9 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +33,7 @@ WINDOW = 60.0  # seconds of the per-minute caps
 DEFAULT_CONCURRENCY = 8  # where the limit starts
 DEFAULT_MAX_CONCURRENCY = 64  # how far it may grow
 DEFAULT_MAX_ATTEMPTS = 6  # sends per request and run
+PROBE_COST = 20.0  # probe the level of a 429 no sooner than this many of its pauses after it
 
 
 @dataclass(slots=True)
@@ -42,6 +48,8 @@ class Concurrency:
     patience_growth: int = 4  # a per-key limit rarely moves: each failed probe of a level makes the next much later
     cuts: int = 0
     ceiling: int | None = None  # the limit at which the last 429 came (a 503 cuts but says nothing of a limit)
+    clock: Callable[[], float] = time.monotonic
+    probe_after: float = 0.0  # clock time before which the level of the last 429 is not probed
     patience: int = field(init=False)
     _successes: int = 0
     _started: int = 0  # requests started so far (their sequence numbers)
@@ -70,20 +78,26 @@ class Concurrency:
         probing = ceiling is not None and self.limit == ceiling - 1  # the next step is the level of the 429
         if self._successes < self.limit * (self.patience if probing else 1):
             return
+        if probing and self.clock() < self.probe_after:
+            return  # patient enough in answers, not yet in time: the pause a failed probe costs stays small
         self._successes = 0
         if ceiling is not None and self.limit >= ceiling:  # a whole window at that level went well
             self.ceiling, self.patience = None, self.base_patience
         if self.limit < self.maximum:
             self.limit += 1
 
-    def throttled(self, sequence: int, *, rate_limited: bool = True) -> bool:
-        """A 429 (or 503) for the request numbered `sequence`: halve the limit once per window; True if cut."""
+    def throttled(self, sequence: int, *, rate_limited: bool = True, pause: float = 0.0) -> bool:
+        """A 429 (or 503) for the request numbered `sequence`, which paused every worker `pause` seconds.
+
+        Halve the limit once per window; True if cut.
+        """
         if sequence < self._cut_at:
             return False
         if rate_limited:
             if self.ceiling == self.limit:  # the same level met a 429 again: probe it less often
                 self.patience = min(self.max_patience, self.patience * self.patience_growth)
             self.ceiling = self.limit
+            self.probe_after = self.clock() + PROBE_COST * pause
         self.limit = max(self.minimum, self.limit // 2)
         self._successes = 0
         self._cut_at = self._started + 1

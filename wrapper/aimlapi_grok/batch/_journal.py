@@ -240,6 +240,14 @@ class Journal:
                 ((cid,) for cid in custom_ids),
             )
 
+    def unmark(self, custom_ids: Iterable[str]) -> None:
+        """Put requests committed in flight ahead of a send that never came back to pending, uncounting it."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE requests SET state = 'pending', sends = sends - 1 WHERE custom_id = ? AND state = 'in_flight'",
+                ((cid,) for cid in custom_ids),
+            )
+
     def states(self) -> dict[str, State]:
         """custom_id -> state, for every request."""
         return dict(self._db.execute("SELECT custom_id, state FROM requests").fetchall())

@@ -1,9 +1,16 @@
 """`run_batch()`: send a checked batch through an AsyncGrok, journaled, rate-adaptive, within a budget.
 
-One dispatcher loop starts requests while the AIMD limit, the shared pause,
-the per-minute caps and the budget allow (`_control`), and commits them as in
-flight before they go out, in one transaction with the requests that just
-finished (after an answer it waits 2 ms for others, so one commit serves many).
+Requests start while the AIMD limit, the shared pause, the per-minute caps
+and the budget allow (`_control`), committed as in flight before they go out.
+A send that ends settles its result and, in the same step, starts what now
+fits, as a semaphore hands its slot on: no wait between an answer and the next
+send. So that this needs no commit of its own, the next few requests in line
+(a quarter of the limit) are committed in flight ahead of their turn; the
+results, and the marks of the next ones, are committed once per event-loop
+turn, one transaction for every answer of that turn. A request whose turn
+comes unmarked is committed before it goes, at once. The loop itself only
+sleeps until a timer is due (a pause, a retry's backoff, a cap, the progress
+tick) or a send ended with nothing to start.
 Retries are the scheduler's (the client is called with `max_retries=0`): a
 429 or 503 cuts the concurrency and pauses every worker for its Retry-After;
 408, other 5xx and connection errors wait their own backoff; each request
@@ -13,6 +20,7 @@ gets at most `max_attempts` sends in a run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import json
 import os
@@ -25,17 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._cost import parse_budget
 from .._errors import (
-    APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     AuthenticationError,
     BudgetExceededError,
     GrokError,
     PermissionDeniedError,
-    RequestValidationError,
-    ResponseValidationError,
 )
-from .._meta import ResponseInfo
 from .._retry import RetryPolicy, compute_wait, is_retryable, retry_after_seconds
 from ._control import (
     DEFAULT_CONCURRENCY,
@@ -48,15 +51,14 @@ from ._control import (
 )
 from ._input import BatchInputError, BatchRequest, ParsedInput, Shard, check_records
 from ._journal import Journal, Outcome
+from ._outcomes import failure_outcome, success_outcome
 from ._report import BatchProgress, BatchReport
 
 if TYPE_CHECKING:
     from .._async_client import AsyncGrok
-    from .._response import ChatCompletionResult
 
-COALESCE_SECONDS = 0.002  # wait this long after an answer for others to finish with it (one commit for all)
-COALESCE_FROM = 8  # ... when at least this many are in flight (below, commits are few anyway)
 PROGRESS_TICK = 0.5  # seconds between progress callbacks while nothing finishes
+MARK_AHEAD_SHARE = 4  # requests committed in flight ahead of their turn: the limit divided by this (at least 1)
 ProgressCallback = Callable[[BatchProgress], None]
 
 
@@ -137,7 +139,7 @@ def _checked(requests: Iterable[BatchRequest | Mapping[str, Any]]) -> ParsedInpu
     return check_records(records)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # hashed by identity: the key of `_Run.running`
 class _Flight:
     request: BatchRequest
     sequence: int
@@ -166,8 +168,12 @@ class _Run:
         self.tokens = TokenEstimate()
         self.pending: deque[BatchRequest] = deque()
         self.delayed: list[tuple[float, int, BatchRequest]] = []
-        self.running: dict[asyncio.Task[Any], _Flight] = {}
-        self.finished: asyncio.Queue[asyncio.Task[Any]] = asyncio.Queue()
+        self.running: dict[_Flight, asyncio.Task[None]] = {}
+        self.unsaved: list[Outcome] = []  # results not committed yet (the next commit takes them)
+        self.marked: set[str] = set()  # committed in flight ahead of their turn, not sent yet
+        self.flush: asyncio.Handle | None = None  # the commit scheduled for the end of this event-loop turn
+        self.wake = asyncio.Event()  # a send ended and started nothing, or failed: the loop looks again
+        self.crash: Exception | None = None  # an unexpected error in a send's task, raised by the loop
         self.attempts: dict[str, int] = {}
         self.report = BatchReport()
         self.stop_reason: str | None = None
@@ -195,30 +201,78 @@ class _Run:
         try:
             await self._loop()
         finally:
-            for task in self.running:
+            if self.flush is not None:
+                self.flush.cancel()
+            for task in self.running.values():
                 task.cancel()
+            self.journal.unmark(self.marked)
             leftovers = [r.custom_id for r in self.pending] + [r.custom_id for _, _, r in self.delayed]
             self.journal.mark_pending(leftovers)
         self._progress(force=True)
         return self._final_report(ids)
 
     async def _loop(self) -> None:
-        """Start what fits, committing it in flight together with the results just collected; wait; repeat."""
-        outcomes: list[Outcome] = []
+        """Start what fits; sleep until a send ends with nothing to start, or a timer is due; repeat."""
         while True:
-            now = time.monotonic()
-            while self.delayed and self.delayed[0][0] <= now:
-                self.pending.appendleft(heapq.heappop(self.delayed)[2])
-            starting, wait = self._what_fits(now)
-            self.journal.commit(outcomes, (flight.request.custom_id for flight in starting))
-            self._start(starting)
-            self._progress()
+            _, hint = self._dispatch(eager=True)
+            if self.crash is not None:
+                raise self.crash
             if not self.running and (self.stop_reason or (not self.pending and not self.delayed)):
                 return
-            waits = [w for w in (wait, self.delayed[0][0] - now if self.delayed else None) if w is not None]
+            now = time.monotonic()
+            waits = [w for w in (hint, self.delayed[0][0] - now if self.delayed else None) if w is not None]
             if self.on_progress is not None:
                 waits.append(PROGRESS_TICK)
-            outcomes = await self._collect(min(waits) if waits else None)
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(waits) if waits else None):
+                    await self.wake.wait()
+
+    def _dispatch(self, *, eager: bool) -> tuple[int, float | None]:
+        """Start what fits; (how many, the wait before more could go).
+
+        A request not marked ahead is committed in flight first, with the unsaved results and the next marks;
+        otherwise that commit is made now when `eager`, else at the end of this event-loop turn.
+        """
+        now = time.monotonic()
+        while self.delayed and self.delayed[0][0] <= now:
+            self.pending.appendleft(heapq.heappop(self.delayed)[2])
+        starting, hint = self._what_fits(now)
+        ids = [flight.request.custom_id for flight in starting]
+        unmarked = [custom_id for custom_id in ids if custom_id not in self.marked]
+        self.marked.difference_update(ids)
+        ahead = self._to_mark()
+        if unmarked or (eager and (self.unsaved or ahead)):
+            outcomes, self.unsaved = self.unsaved, []
+            self.journal.commit(outcomes, [*unmarked, *ahead])
+            self.marked.update(ahead)
+        elif (self.unsaved or ahead) and self.flush is None:
+            self.flush = asyncio.get_running_loop().call_soon(self._flush)
+        self._start(starting)
+        self._progress()
+        return len(starting), hint
+
+    def _to_mark(self) -> list[str]:
+        """The next requests in line to mark in flight ahead of their turn (none once the run stops)."""
+        wanted = max(1, self.concurrency.limit // MARK_AHEAD_SHARE) - len(self.marked)
+        chosen: list[str] = []
+        if self.stop_reason:
+            return chosen
+        for request in self.pending:
+            if len(chosen) >= wanted:
+                break
+            if request.custom_id not in self.marked:
+                chosen.append(request.custom_id)
+        return chosen
+
+    def _flush(self) -> None:
+        """End of an event-loop turn: commit its results and the next marks (and start what fits)."""
+        self.flush = None
+        try:
+            self._dispatch(eager=True)
+        except Exception as exc:  # handed to the loop, which raises it from run_batch (nothing swallowed)
+            self.crash = self.crash or exc
+            self.wake.set()
 
     def _what_fits(self, now: float) -> tuple[list[_Flight], float | None]:
         """What the limit, the gate and the budget let start now; the wait before the next could go (if known)."""
@@ -248,9 +302,7 @@ class _Run:
     def _start(self, flights: list[_Flight]) -> None:
         """Send (the journal holds them in flight already)."""
         for flight in flights:
-            task = asyncio.create_task(self._send(flight.request))
-            task.add_done_callback(self.finished.put_nowait)
-            self.running[task] = flight
+            self.running[flight] = asyncio.create_task(self._send(flight))
         self.report.sent += len(flights)
         self.report.peak_concurrency = max(self.report.peak_concurrency, len(self.running))
 
@@ -259,7 +311,16 @@ class _Run:
             return 0.0
         return self.tokens.estimate(len(json.dumps(request.body)))
 
-    async def _send(self, request: BatchRequest) -> Outcome | GrokError:
+    async def _send(self, flight: _Flight) -> None:
+        """Send one request; then settle it and start what fits in its place, in the same step."""
+        try:
+            result = await self._call(flight.request)
+            self._finish(flight, result)
+        except Exception as exc:  # handed to the loop, which raises it from run_batch (nothing swallowed)
+            self.crash = self.crash or exc
+            self.wake.set()
+
+    async def _call(self, request: BatchRequest) -> Outcome | GrokError:
         messages, params = request.create_params()
         params["client_request_id"] = self.journal.client_request_id(request.custom_id)
         params["max_retries"] = 0
@@ -267,28 +328,21 @@ class _Run:
             result = await self.client.chat.completions.create(messages=messages, **params)
         except GrokError as exc:
             return exc
-        return _success(request.custom_id, result)
+        return success_outcome(request.custom_id, result)
 
-    async def _collect(self, timeout: float | None) -> list[Outcome]:
-        """Wait (at most `timeout`) for sends to finish; settle all that did; the finished requests."""
-        try:
-            async with asyncio.timeout(timeout):
-                tasks = [await self.finished.get()]
-        except TimeoutError:
-            return []
-        if len(self.running) >= COALESCE_FROM:
-            await asyncio.sleep(COALESCE_SECONDS)  # let a few more finish: one journal commit for all of them
-        while not self.finished.empty():
-            tasks.append(self.finished.get_nowait())
-        in_flight = len(self.running)  # before these finish: what was out when they were answered
-        return [outcome for task in tasks if (outcome := self._settle(task, in_flight)) is not None]
+    def _finish(self, flight: _Flight, result: Outcome | GrokError) -> None:
+        """Settle an ended send; start what fits in its place (committed with its result), else wake the loop."""
+        in_flight = len(self.running)  # this one included: what was out when it was answered
+        del self.running[flight]
+        outcome = self._settle(flight, result, in_flight)
+        if outcome is not None:
+            self.unsaved.append(outcome)
+        if self.pending and not self.stop_reason and self._dispatch(eager=False)[0]:
+            return
+        self.wake.set()  # nothing started in its place: the loop commits the result, waits for a timer or ends
 
-    def _settle(self, task: asyncio.Task[Any], in_flight: int) -> Outcome | None:
-        flight = self.running.pop(task)
-        if task.cancelled():
-            self.budget.settle(None)
-            return None
-        result: Outcome | GrokError = task.result()
+    def _settle(self, flight: _Flight, result: Outcome | GrokError, in_flight: int) -> Outcome | None:
+        """Count an ended send (cost, tokens, AIMD); its Outcome, or None when it is retried or the run stops."""
         if isinstance(result, Outcome):
             self.budget.settle(result.usd_spent)
             tokens = (result.prompt_tokens or 0) + (result.completion_tokens or 0)
@@ -324,15 +378,17 @@ class _Run:
             if status in (429, 503):
                 self.report.rate_limited += status == 429
                 self.report.server_unavailable += status == 503
-                self.concurrency.throttled(flight.sequence, rate_limited=status == 429)
-                self.gate.pause(now, self._server_wait(exc, self.attempts[request.custom_id], self.backoff))
+                pause = self._server_wait(exc, self.attempts[request.custom_id], self.backoff)
+                self.concurrency.throttled(flight.sequence, rate_limited=status == 429, pause=pause)
+                self.gate.pause(now, pause)
                 self.pending.appendleft(request)
             else:
                 self.report.other_retries += 1
                 wait = compute_wait(self.attempts[request.custom_id], exc, self.backoff)
                 heapq.heappush(self.delayed, (now + wait, flight.sequence, request))
+                self.wake.set()  # the loop's timer must take this retry's time into account
             return None
-        return _failed(request.custom_id, exc)
+        return failure_outcome(request.custom_id, exc)
 
     @staticmethod
     def _server_wait(exc: GrokError, attempt: int, backoff: RetryPolicy) -> float:
@@ -378,68 +434,3 @@ class _Run:
         report.final_concurrency = self.concurrency.limit
         report.stop_reason = self.stop_reason
         return report
-
-
-def _success(custom_id: str, result: ChatCompletionResult) -> Outcome:
-    usage = result.body.get("usage")
-    usage = usage if isinstance(usage, dict) else {}
-    inference_id = result.inference_id
-    return Outcome(
-        custom_id,
-        "done",
-        status_code=result.response.status_code,
-        body=result.body,
-        # It parsed, so it is UTF-8 (after an optional BOM, which json.loads(str) would refuse); .text costs ~100 us.
-        raw_body=result.response.content.decode("utf-8-sig"),
-        request_id=inference_id,
-        inference_id=inference_id,
-        credits_used=result.credits_used,
-        usd_spent=result.usd_spent,
-        prompt_tokens=_count(usage.get("prompt_tokens")),
-        completion_tokens=_count(usage.get("completion_tokens")),
-    )
-
-
-def _failed(custom_id: str, exc: GrokError) -> Outcome:
-    status_code = body = request_id = inference_id = credits = usd = None
-    if isinstance(exc, APIStatusError):
-        status_code, body, request_id, inference_id = exc.status_code, exc.body, exc.request_id, exc.inference_id
-    elif isinstance(exc, ResponseValidationError):  # answered (and charged) but not a completion
-        info = ResponseInfo.from_response(exc.response, retries=exc.retries)
-        status_code, inference_id, credits, usd = (
-            exc.response.status_code,
-            info.inference_id,
-            info.credits_used,
-            info.usd_spent,
-        )
-    return Outcome(
-        custom_id,
-        "failed",
-        status_code=status_code,
-        body=body if body is not None else (exc.raw_text if isinstance(exc, APIStatusError) else None),
-        request_id=request_id,
-        inference_id=inference_id,
-        credits_used=credits,
-        usd_spent=usd,
-        error_code=error_code(exc),
-        error_message=str(exc),
-    )
-
-
-def error_code(exc: GrokError) -> str:
-    """A short, stable code for a failure (the `error.code` of an output line)."""
-    if isinstance(exc, APIStatusError):
-        return f"http_{exc.status_code}"
-    if isinstance(exc, APITimeoutError):
-        return "timeout"
-    if isinstance(exc, APIConnectionError):
-        return "connection_error"
-    if isinstance(exc, ResponseValidationError):
-        return "invalid_response"
-    if isinstance(exc, RequestValidationError):
-        return "invalid_request"
-    return type(exc).__name__
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
