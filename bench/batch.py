@@ -144,7 +144,7 @@ def _throughput(count: int, results_dir: Path, rounds: int) -> list[Row]:
                 result["commit_s"] / count * 1e6,
                 "us/req",
                 detail=f"{result['commit_s']:.2f} s committing of {result['elapsed']:.1f} s ({share:.1f}%);"
-                " one commit per scheduling step (results + new sends in flight)",
+                " one commit per event-loop turn (its results + the next requests marked in flight)",
             )
         )
     return rows
