@@ -32,3 +32,16 @@ def test_import_pulls_in_no_test_or_emulator_dependency() -> None:
     code = f"import sys, aimlapi_grok\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_streaming_modules_load_with_the_first_use_of_a_stream_name() -> None:
+    """`import aimlapi_grok` leaves the streaming modules unloaded; the stream names load them (PEP 562)."""
+    code = (
+        "import sys, aimlapi_grok\n"
+        "lazy = ('aimlapi_grok._streaming', 'aimlapi_grok._stream_accumulator')\n"
+        "print(','.join(m for m in lazy if m in sys.modules))\n"
+        "print(sorted({'AsyncStream', 'Stream', 'StreamResult'} - set(dir(aimlapi_grok))))\n"
+        "print(aimlapi_grok.AsyncStream.__module__, aimlapi_grok.StreamResult.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_accumulator"]

@@ -153,12 +153,40 @@ def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChun
 
 
 MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checked
+# Text pieces (content, reasoning) kept apart before they are joined into one string: each small str costs
+# ~50 bytes besides its text, which at 1,000 open streams of long answers is megabytes the result never needs.
+PIECES_KEPT = 16
+
+
+def _add_piece(pieces: list[str], piece: str) -> None:
+    """Append a text piece; every PIECES_KEPT pieces, join them into one (linear overall, bounded per stream)."""
+    pieces.append(piece)
+    if len(pieces) >= PIECES_KEPT:
+        pieces[:] = ("".join(pieces),)
 
 
 def default_drift_reporter() -> DriftReporter:
     """The package's drift reporter (``__init__``'s default: its ``report_drift`` argument hides the import)."""
 
     return report_drift
+
+
+def _first_chunk_kept(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the completion view reads of the first chunk: its top level, and of its first choice the delta's role.
+
+    (Its text and tool calls are assembled with every other chunk's: keeping its choices whole would hold one
+    more chunk per open stream, which at 1,000 concurrent streams is half a megabyte.)
+    """
+    kept = {key: value for key, value in payload.items() if key != "choices"}
+    choices = payload.get("choices")
+    first = choices[0] if type(choices) is list and choices else None
+    if type(first) is dict:
+        delta = first.get("delta")
+        if type(delta) is dict and "role" in delta:
+            choice = {key: first[key] for key in ("index",) if key in first}
+            choice["delta"] = {"role": delta["role"]}
+            kept["choices"] = [choice]
+    return kept
 
 
 class StreamAccumulator:
@@ -206,8 +234,8 @@ class StreamAccumulator:
         self._json = first_decoder()
         self._report_drift = report_drift if report_drift is not None else default_drift_reporter()
         self._text: list[str] = []
-        self._refusal: list[str] = []
-        self._reasoning: list[str] = []
+        self._refusal: list[str] | None = None  # (rare: made on first use, as _checked)
+        self._reasoning: list[str] | None = None
         self._tool_calls: dict[int, _ToolCallParts] = {}
         self._last_tool_call: _ToolCallParts | None = None
         self._finish_reason: str | None = None
@@ -220,7 +248,7 @@ class StreamAccumulator:
         self._last_chunk: dict[str, Any] | None = None
         self._done = False
         self._snapshot: StreamResult | None = None
-        self._checked: set[Hashable] = set()
+        self._checked: set[Hashable] | None = None
         self._parse_signed: Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]] | None = None
         self.chunk_count = 0
         self.text_delta = ""  # choice 0's text in the chunk decoded last ("" when it had none)
@@ -314,6 +342,8 @@ class StreamAccumulator:
             self._report_drift(CHUNK_COMPONENT, payload)  # what made it unreadable is drift too
             raise
         checked = self._checked
+        if checked is None:
+            checked = self._checked = set()
         try:
             seen = signature in checked
         except TypeError:  # a value the signature cannot stand for (a list, an object): checked in full
@@ -367,7 +397,7 @@ class StreamAccumulator:
         self._snapshot = None
         self._last_chunk = payload
         if self._first_chunk is None:
-            self._first_chunk = payload
+            self._first_chunk = _first_chunk_kept(payload)
         choices = payload.get("choices")
         if choices and type(choices) is list:
             if len(choices) == 1:
@@ -398,7 +428,10 @@ class StreamAccumulator:
         if delta and type(delta) is dict:
             content = delta.get("content")
             if content and type(content) is str:
-                self._text.append(content)
+                text = self._text
+                text.append(content)
+                if len(text) >= PIECES_KEPT:
+                    text[:] = ("".join(text),)
                 self.text_delta = content
             if not delta.keys() <= _TEXT_DELTA_KEYS:
                 self._absorb_rare_delta_fields(delta)
@@ -409,10 +442,14 @@ class StreamAccumulator:
     def _absorb_rare_delta_fields(self, delta: dict[str, Any]) -> None:
         refusal = delta.get("refusal")
         if refusal and type(refusal) is str:
-            self._refusal.append(refusal)
+            if self._refusal is None:
+                self._refusal = []
+            _add_piece(self._refusal, refusal)
         reasoning = delta.get("reasoning_content")
         if reasoning and type(reasoning) is str:
-            self._reasoning.append(reasoning)
+            if self._reasoning is None:
+                self._reasoning = []
+            _add_piece(self._reasoning, reasoning)
         fragments = delta.get("tool_calls")
         if fragments and type(fragments) is list:
             for fragment in fragments:
@@ -498,7 +535,7 @@ class StreamAccumulator:
             model=self._model,
             completed=self.completed,
             refusal="".join(self._refusal) if self._refusal else None,
-            reasoning_text="".join(self._reasoning),
+            reasoning_text="".join(self._reasoning) if self._reasoning else "",
             info=info,
             first_chunk=self._first_chunk,
             last_chunk=self._last_chunk,

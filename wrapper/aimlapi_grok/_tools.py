@@ -29,13 +29,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, Protocol, TypedDict
 
 from ._errors import ToolCallError
-from ._stream_accumulator import StreamResult
 from ._tool_calls import ParsedToolCall, StreamedToolCall, parse_tool_call, str_or_none
 from ._tool_definitions import check_function_name, checked_parameters
 from ._tool_schema import function_parameters_schema, split_docstring
 
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage, CustomToolCall, ToolCall
+
+    from ._stream_accumulator import StreamResult
 
 __all__ = [
     "AssistantMessageDict",
@@ -173,6 +174,9 @@ def assistant_message_from(
     result: _HasCompletion | ChatCompletion | ChatCompletionMessage | StreamResult,
 ) -> AssistantMessageDict:
     """The assistant message (text and tool calls) of a result, to append to the conversation."""
+    # Imported here: the streaming modules load with the first stream, not with the package.
+    from ._stream_accumulator import StreamResult  # noqa: PLC0415
+
     if isinstance(result, StreamResult):
         text, refusal = result.text, result.refusal
         calls = [
@@ -210,6 +214,8 @@ def _call_dict(call_id: str | None, name: str | None, arguments: str, where: str
 
 
 def _tool_calls_of(result: Any) -> list[StreamedToolCall] | list[ToolCall | CustomToolCall]:
+    from ._stream_accumulator import StreamResult  # noqa: PLC0415  # (see assistant_message_from)
+
     if isinstance(result, StreamResult):
         return list(result.tool_calls)
     calls = _message_of(result).tool_calls
