@@ -45,3 +45,23 @@ def test_the_streaming_modules_load_with_the_first_use_of_a_stream_name() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_accumulator"]
+
+
+def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:
+    """`import aimlapi_grok` leaves the tool helpers, content parts and schema predicate compiler unloaded; the
+    tool names and the `tools` / `content` namespaces still resolve after a plain import, and load them."""
+    code = (
+        "import sys, aimlapi_grok\n"
+        "lazy = ('aimlapi_grok._tools', 'aimlapi_grok._content', 'aimlapi_grok._schema_predicate',"
+        " 'aimlapi_grok.tools', 'aimlapi_grok.content')\n"
+        "print(','.join(m for m in lazy if m in sys.modules))\n"
+        "print(sorted({'tools', 'content', 'tool_from_function'} - set(dir(aimlapi_grok))))\n"
+        "print(aimlapi_grok.tool_from_function.__module__, aimlapi_grok.tools.__name__,"
+        " aimlapi_grok.content.text_part.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "",
+        "[]",
+        "aimlapi_grok._tools aimlapi_grok.tools aimlapi_grok._content",
+    ]

@@ -20,12 +20,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._schema_predicate import Predicate, compile_predicate
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import jsonschema_rs
+
+    from ._schema_predicate import Predicate
 
 Variant = Literal["tolerant", "published"]
 
@@ -122,6 +122,9 @@ def validator(definition: str, variant: Variant = "tolerant") -> jsonschema_rs.V
 @cache
 def predicate(definition: str, variant: Variant = "tolerant") -> Predicate | None:
     """The compiled validity predicate of one component; None when its schema needs jsonschema-rs."""
+    # Imported here: the predicate compiler (~2 ms CPU) loads with the first check, not with the package.
+    from ._schema_predicate import compile_predicate  # noqa: PLC0415
+
     return compile_predicate(schema_document()[variant], definition)
 
 
