@@ -104,6 +104,7 @@ TARGETS: dict[str, Target] = {
             "tests/spec/test_spec_normalize.py",
             "tests/spec/test_spec_normalize_generic.py",
             "tests/spec/test_spec_normalize_engine.py",
+            "tests/spec/test_spec_held_out_shapes.py",
         ),
     ),
 }
