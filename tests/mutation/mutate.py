@@ -265,14 +265,13 @@ def mutate(name: str, max_children: int) -> float:
         f"{len(statuses) - len(tally.counted)} listed as equivalent; {len(tally.survivors)} survivors",
         flush=True,
     )
-    for stale_name in tally.stale:
-        print(f"   stale entry in {EQUIVALENTS.name}: {stale_name} is {statuses[stale_name]}, remove it", flush=True)
-    for moved_name in tally.moved:
-        print(
-            f"   {moved_name} is listed in {EQUIVALENTS.name}, but its diff is not the one judged there"
-            f" (or was never pinned): judge it again, then `make mutate MODULE={name} PIN=1`",
-            flush=True,
-        )
+    notes = [f"stale entry in {EQUIVALENTS.name}: {k} is {statuses[k]}, remove it" for k in tally.stale] + [
+        f"{k} is listed in {EQUIVALENTS.name}, but its diff is not the one judged there (or was never pinned):"
+        f" judge it again, then `make mutate MODULE={name} PIN=1`"
+        for k in tally.moved
+    ]
+    for note in notes:
+        print(f"   {note}", flush=True)
     for survivor in tally.survivors:
         print(f"# {survivor}\n{(diffs.get(survivor) or '').rstrip()}", flush=True)
     return score

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import aimlapi_grok
+
+from .fresh import fresh_stdout
 
 
 def test_all_is_sorted_and_unique() -> None:
@@ -30,8 +29,7 @@ def test_import_pulls_in_no_test_or_emulator_dependency() -> None:
     """`import aimlapi_grok` loads none of the testing extra nor test tools."""
     heavy = ["starlette", "uvicorn", "respx", "hypothesis", "schemathesis", "pytest", "openai"]
     code = f"import sys, aimlapi_grok\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert fresh_stdout(code).strip() == ""
 
 
 def test_the_streaming_modules_load_with_the_first_use_of_a_stream_name() -> None:
@@ -43,8 +41,7 @@ def test_the_streaming_modules_load_with_the_first_use_of_a_stream_name() -> Non
         "print(sorted({'AsyncStream', 'Stream', 'StreamResult'} - set(dir(aimlapi_grok))))\n"
         "print(aimlapi_grok.AsyncStream.__module__, aimlapi_grok.StreamResult.__module__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_accumulator"]
+    assert fresh_stdout(code).splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_accumulator"]
 
 
 def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:
@@ -59,8 +56,7 @@ def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:
         "print(aimlapi_grok.tool_from_function.__module__, aimlapi_grok.tools.__name__,"
         " aimlapi_grok.content.text_part.__module__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines() == [
+    assert fresh_stdout(code).splitlines() == [
         "",
         "[]",
         "aimlapi_grok._tools aimlapi_grok.tools aimlapi_grok._content",

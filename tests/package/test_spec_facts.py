@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,8 @@ from aimlapi_grok._request import SPEC_PARAMS
 from aimlapi_grok._schema import openapi_document
 
 from spec.tools.surface import render
+
+from .fresh import fresh_stdout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,5 +169,4 @@ def test_import_does_not_build_the_request_typeddicts() -> None:
         "print(sorted(aimlapi_grok.CreateParams.__annotations__) == sorted(aimlapi_grok._request.SPEC_PARAMS"
         " | aimlapi_grok._request.CALL_OPTIONS))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert fresh_stdout(code).split() == ["False", "True", "True"]
