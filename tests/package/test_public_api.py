@@ -49,6 +49,7 @@ def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:
     tool names and the `tools` / `content` namespaces still resolve after a plain import, and load them."""
     code = (
         "import sys, aimlapi_grok\n"
+        "assert not hasattr(aimlapi_grok, '__wrapped__')  # a probe by inspect, doctest or an IDE\n"
         "lazy = ('aimlapi_grok._tools', 'aimlapi_grok._content', 'aimlapi_grok._schema_predicate',"
         " 'aimlapi_grok.tools', 'aimlapi_grok.content')\n"
         "print(','.join(m for m in lazy if m in sys.modules))\n"

@@ -103,7 +103,10 @@ _MOVED_TO_TYPES = ("CreateParams", "DriftReport", "ResponseInfo", "SchemaViolati
 
 
 def _moved_to(name: str) -> str | None:
-    """The namespace a name moved to, or None (tools and content are cheap to import; types loads the models)."""
+    """The namespace a name moved to, or None (a public name is looked up in tools and content, which loads them;
+    types loads the models, so its moved names are listed). Dunder probes (`__wrapped__`, ...) load nothing."""
+    if name.startswith("__"):
+        return None
     if name in _MOVED_TO_TYPES:
         return "aimlapi_grok.types"
     for namespace in _NAMESPACES:
