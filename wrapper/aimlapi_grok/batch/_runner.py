@@ -246,6 +246,9 @@ class _Run:
             outcomes, self.unsaved = self.unsaved, []
             self.journal.commit(outcomes, [*unmarked, *ahead])
             self.marked.update(ahead)
+            if self.flush is not None:  # this commit took what the scheduled one was for
+                self.flush.cancel()
+                self.flush = None
         elif (self.unsaved or ahead) and self.flush is None:
             self.flush = asyncio.get_running_loop().call_soon(self._flush)
         self._start(starting)
