@@ -215,11 +215,33 @@ def _diffs(folder: Path, names: list[str], *, generate: bool = False) -> dict[st
     return diffs
 
 
+def module_prefix(target: Target) -> str:
+    """The start of the names mutmut gives this target's mutants (`aimlapi_grok._cost.`, `spec.tools.normalize.`)."""
+    return target.path.removeprefix("src/").removesuffix(".py").replace("/", ".") + "."
+
+
+def changed_lines(diff: str) -> str:
+    """A mutant's diff reduced to its changed lines (what a maintainer judges)."""
+    return "\n".join(line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("---", "+++")))
+
+
 def pin(name: str) -> int:
-    """Write the current fingerprint of each listed mutant of one module; how many were pinned."""
-    folder = _stage(name, TARGETS[name])
-    diffs = _diffs(folder, sorted(_equivalents()), generate=True)
+    """Write the current fingerprint of each listed mutant of one module; how many were pinned.
+
+    Every entry whose fingerprint changes is printed with its changed lines, to be checked against the
+    entry's reason (a renumbered entry can now name another mutant). Exit when the module has listed
+    entries and none was found (mutmut's internals changed, or the whole list is stale).
+    """
+    listed = _equivalents()
+    names = sorted(k for k in listed if k.startswith(module_prefix(TARGETS[name])))
+    diffs = _diffs(_stage(name, TARGETS[name]), names, generate=True)
     found = {mutant: fingerprint(diff) for mutant, diff in diffs.items() if diff is not None}
+    if names and not found:
+        raise SystemExit(f"== {name}: none of its {len(names)} listed mutants was found; nothing pinned")
+    for mutant in sorted(k for k in found if found[k] != listed[k]):
+        print(f"   re-pinned {mutant}; check it against its reason:\n{changed_lines(diffs[mutant] or '')}", flush=True)
+    for mutant in sorted(set(names) - set(found)):
+        print(f"   {mutant} is not a mutant any more: remove or renumber its entry", flush=True)
     EQUIVALENTS.write_text(pin_entries(EQUIVALENTS.read_text(encoding="utf-8"), found), encoding="utf-8")
     print(f"== {name}: pinned {len(found)} listed mutants in {EQUIVALENTS.name}", flush=True)
     return len(found)

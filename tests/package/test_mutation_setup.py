@@ -102,3 +102,15 @@ def test_a_listed_survivor_counts_again_when_its_diff_moved() -> None:
     unpinned = tool.count({"m.x_a__mutmut_1": "survived"}, {"m.x_a__mutmut_1": None}, diffs)
     assert unpinned.moved == ["m.x_a__mutmut_1"]
     assert unpinned.survivors == ["m.x_a__mutmut_1"]
+
+
+def test_each_target_names_the_module_prefix_of_its_mutants() -> None:
+    """--pin looks up only the listed mutants of the module it stages (their names start with its prefix)."""
+    tool = mutate_tool()
+    assert tool.module_prefix(tool.TARGETS["_cost"]) == "aimlapi_grok._cost."
+    assert tool.module_prefix(tool.TARGETS["normalize"]) == "spec.tools.normalize."
+    assert tool.module_prefix(tool.TARGETS["batch_journal"]) == "aimlapi_grok.batch._journal."
+    listed = tool._equivalents()
+    prefixes = [tool.module_prefix(target) for target in tool.TARGETS.values()]
+    assert all(any(name.startswith(prefix) for prefix in prefixes) for name in listed)
+    assert tool.changed_lines(DIFF) == "-    budget = self.budget_usd\n+    budget = None"

@@ -80,7 +80,7 @@ def plain(value: Any) -> bool:
     """True when `value` is plain JSON data jsonschema-rs reads without error (any schema-free value)."""
     kind = type(value)
     if kind is str:
-        return value.isascii() or _SURROGATE.search(value) is None
+        return text_ok(value)
     if kind is dict or kind is list or kind is tuple:
         return _plain_container(value, 0)
     if kind is float:
@@ -93,6 +93,7 @@ def _plain_container(value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth:
     if depth >= MAX_PLAIN_DEPTH:
         return False
     items: Iterable[Any] = value
+    # `text_ok` written out in the loops below: one call less per key and string of every checked value.
     if type(value) is dict:
         for key in value:
             if type(key) is not str or not (key.isascii() or _SURROGATE.search(key) is None):

@@ -427,7 +427,7 @@ class StreamAccumulator:
         delta = choice.get("delta")
         if delta and type(delta) is dict:
             content = delta.get("content")
-            if content and type(content) is str:
+            if content and type(content) is str:  # `_add_piece` written out: the per-chunk path
                 text = self._text
                 text.append(content)
                 if len(text) >= PIECES_KEPT:
