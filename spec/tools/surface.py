@@ -245,6 +245,9 @@ class Surface:
     def completion_tables(self, model_names: set[str]) -> list[tuple[str, str, list[Field]]]:
         """Every model the completion reaches (breadth first, the completion first), with its fields."""
         tables: list[tuple[str, str, list[Field]]] = []
+        schema_of: dict[str, str] = {}  # class name -> the first schema named so (what a model field holds)
+        for name in self.schemas:
+            schema_of.setdefault(str(ClassName(name, "")), name)
         pending = [self.completion]
         done: set[str] = set()
         while pending:
@@ -254,12 +257,8 @@ class Surface:
             done.add(name)
             fields = self.completion_fields(self.schemas[name], model_names)
             tables.append((str(ClassName(name, "")), snake_case(name), fields))
-            pending += [self.model_of(field) for field in fields if field[2] in ("model", "list")]
+            pending += [schema_of[field[3]] for field in fields if field[2] in ("model", "list")]
         return tables
-
-    def model_of(self, field: Field) -> str:
-        """The schema name of a model or list field's class."""
-        return next(name for name in self.schemas if str(ClassName(name, "")) == field[3])
 
     def completion_fields(self, schema: Schema, model_names: set[str]) -> list[Field]:
         required = schema.get("required", [])
