@@ -134,6 +134,9 @@ class _Relaxed:
     def validator(self) -> jsonschema_rs.Validator:
         """jsonschema-rs's validator of this (relaxed) schema, compiled once, on the first value the predicate
         does not accept (under a lock: the slow path only, and a racing thread finds the one compiled)."""
+        checker = self._validator
+        if checker is not None:  # once compiled (always after a relaxation), no lock on the per-answer path
+            return checker
         with _compile_lock:
             if self._validator is None:
                 self._validator = self.compile(self.component)
