@@ -167,8 +167,10 @@ class _Relaxed:
     ) -> list[_Deviation]:
         """Every error of `data`; a nullable wrapper (anyOf [X, null]) is opened to report X's own errors.
 
-        Each opening checks a value inside `data`, so the openings end with the data's nesting (a value
-        nested too deep for the validator raises the ValueError `report_drift` reports as such).
+        An opening checks the failing value (`data` itself or a value inside it) against the wrapped
+        component, so it can stay at the same depth: a chain of openings is as long as wrappers wrap
+        wrappers in the spec. A wrapper that (through others) wraps itself, which no published spec has,
+        would recurse until the RecursionError `report_drift` reports as "nested too deep".
         """
         found: list[_Deviation] = []
         for error in checker.iter_errors(data):
