@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import jsonschema_rs
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, find, settings
 
-from .json_strategies import _Builder, values_of
-from .regenerated_round_trip import fixed_settings
+from .json_strategies import _Builder
+from .regenerated_round_trip import examples_checked
 
 USER = [{"role": "user", "content": "Say hi."}]
 FIND_SETTINGS = settings(derandomize=True, database=None, max_examples=200, suppress_health_check=list(HealthCheck))
@@ -36,22 +36,13 @@ def value_for(document: dict[str, Any], schema: dict[str, Any]) -> Any:
 
 def fast_completions_compared(document: dict[str, Any], component: str) -> int:
     """How many completions drawn from the spec the fast typed completion built equal to the generated from_dict."""
-    import aimlapi_grok_api.models as models
     from aimlapi_grok._completion_model import build_completion
 
-    model = getattr(models, component)
-    count = 0
-
-    @fixed_settings(COMPLETIONS_COMPARED)
-    @given(values_of(document, component))
-    def check(body: dict[str, Any]) -> None:
-        nonlocal count
+    def one(model: Any, body: dict[str, Any]) -> None:
         expected = model.from_dict(json.loads(json.dumps(body)))
         assert build_completion(body) == expected, body
-        count += 1
 
-    check()
-    return count
+    return examples_checked(document, component, COMPLETIONS_COMPARED, one)
 
 
 def main() -> None:
