@@ -6,6 +6,7 @@ compiled in the test (the per-layout one and the general one), so a mistake in t
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -304,10 +305,26 @@ def test_a_list_of_a_model_the_tables_do_not_describe_is_kept_as_sent() -> None:
         assert (delta.content, delta.tool_calls) == ("hi", calls)
 
 
-def test_an_integer_that_differs_in_value_changes_the_signature() -> None:
-    """Signatures leave out only the text of content-free strings: an integer's value (a bound may refuse it) counts."""
+def test_an_integer_counts_by_type_where_the_spec_sets_no_bound() -> None:
+    """On the published spec (no bound on `index`, `created`) every int shares a signature; a float's value counts."""
     signed = _Compiler(_TABLES, schema_document()["published"]["$defs"]).namespace["parse_0"]
     signature = signed(chunk(choice({"content": "a"})))[1]
     assert signed(chunk(choice({"content": "other text"})))[1] == signature
+    assert signed(chunk(choice({"content": "a"}, index=1)))[1] == signature
+    assert signed(chunk(choice({"content": "a"})) | {"created": 2**70})[1] == signature
+    assert (
+        signed(chunk(choice({"content": "a"})) | {"created": 1.0})[1]
+        != signed(chunk(choice({"content": "a"})) | {"created": 1.5})[1]
+    )
+    assert signed(chunk(choice({"content": "a"}, index=True)))[1] != signature
+
+
+def test_an_integer_that_differs_in_value_changes_the_signature_under_a_bound() -> None:
+    """Where the spec bounds an integer (`minimum`), its value counts: 1 and -1 get different signatures."""
+    defs = copy.deepcopy(schema_document()["published"]["$defs"])
+    choice_def = next(d for d in defs.values() if isinstance(d, dict) and "delta" in d.get("properties", {}))
+    choice_def["properties"]["index"] = {"type": "integer", "minimum": 0}
+    signed = _Compiler(_TABLES, defs).namespace["parse_0"]
+    signature = signed(chunk(choice({"content": "a"})))[1]
     assert signed(chunk(choice({"content": "a"}, index=1)))[1] != signature
-    assert signed(chunk(choice({"content": "a"})) | {"created": 2})[1] != signature
+    assert signed(chunk(choice({"content": "a"}, index=-1)))[1] != signed(chunk(choice({"content": "a"}, index=1)))[1]

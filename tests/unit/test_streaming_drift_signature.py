@@ -170,6 +170,53 @@ def test_content_free_schemas_are_the_type_only_ones(schema: Any, free: bool) ->
     assert content_free(schema, {"Text": {"type": "string"}}) is free
 
 
+@pytest.mark.parametrize(
+    ("schema", "free"),
+    [
+        ({"type": "integer"}, True),
+        ({"type": ["number", "null"]}, True),
+        ({"anyOf": [{"type": "integer"}, {"type": "null"}]}, True),
+        ({"type": "string"}, True),
+        ({"type": "integer", "minimum": 0}, False),
+        ({"type": "number", "multipleOf": 2}, False),
+        ({"enum": [1, 2]}, False),
+    ],
+)
+def test_number_free_schemas_judge_an_int_by_its_type(schema: Any, free: bool) -> None:
+    """`numbers=True` also lets plain integer and number types in; a bound or an enum makes the value count."""
+    assert content_free(schema, {}, numbers=True) is free
+
+
+def test_streams_of_the_default_reporter_share_their_checked_signatures() -> None:
+    """A second stream's chunk of a signature the first stream checked is not checked again; a reset forgets."""
+    reset_drift_reports()
+    parser = fresh_parser()
+    calls: list[Any] = []
+
+    def counted(component: str, data: Any) -> bool:
+        calls.append(data)
+        return True
+
+    def feed(accumulator: StreamAccumulator, text: str) -> None:
+        payload = accumulator.decode(json.dumps(content_chunk(text) | {"created": len(text)}), check_drift=False)
+        assert payload is not None
+        accumulator.typed_checked(payload)
+
+    with (
+        mock.patch("aimlapi_grok._stream_accumulator.signed_chunk_parser", return_value=parser),
+        mock.patch("aimlapi_grok._stream_accumulator.report_drift", counted),
+    ):
+        feed(StreamAccumulator(), "first stream")
+        feed(StreamAccumulator(), "second")  # another text, another `created`: the same signature
+        assert len(calls) == 1
+        own = StreamAccumulator(report_drift=counted)  # its own reporter: its own set
+        feed(own, "third")
+        assert len(calls) == 2
+        reset_drift_reports()
+        feed(StreamAccumulator(), "after a reset")
+        assert len(calls) == 3
+
+
 def published_defs() -> dict[str, Any]:
     """A copy of the published schema's $defs (the drift check's)."""
     defs: dict[str, Any] = copy.deepcopy(schema_document()["published"]["$defs"])

@@ -9,6 +9,13 @@ it leaves out only
 
 - the text of a field whose schema judges a value by its JSON type alone
   (``content_free``: a string field with no enum, pattern, format, length...),
+- the value of a Python ``int`` in a field whose schema judges by JSON type
+  alone but lets integers or numbers in (``content_free(..., numbers=True)``:
+  a plain ``created`` or ``index``): every int is a valid JSON integer and
+  number, whatever its size, so only a float's value counts there (1.0 is an
+  integer, 1.5 is not, NaN is no number). Streams then share signatures
+  (``created`` differs per stream), and one set of checked signatures serves
+  them all (see ``_drift.checked_signatures``),
 - the values of keys the published object does not list (refused whatever they
   are until reported, accepted whatever they are once relaxed).
 
@@ -32,17 +39,20 @@ Table = tuple[str, str, tuple[tuple[str, str, str, Any], ...]]
 
 _ANNOTATIONS = frozenset(("description", "deprecated", "readOnly", "writeOnly", "examples", "default", "$comment"))
 _CONTENT_FREE_TYPES = frozenset(("string", "null", "boolean", "object", "array"))  # not integer (1.0), number (NaN)
+_NUMBER_TYPES = _CONTENT_FREE_TYPES | {"integer", "number"}  # a float's value counts: 1.5 is no integer, NaN no number
 _OBJECT_KEYWORDS = frozenset(("type", "properties", "required", "additionalProperties")) | _ANNOTATIONS
 _ARRAY_KEYWORDS = frozenset(("type", "items", "minItems", "maxItems")) | _ANNOTATIONS
 _NULL = {"type": "null"}
 
 
-def content_free(node: Any, defs: Mapping[str, Any], depth: int = 0) -> bool:
+def content_free(node: Any, defs: Mapping[str, Any], depth: int = 0, *, numbers: bool = False) -> bool:
     """True when the schema `node` accepts or refuses a value by its JSON type alone, never by its content.
 
     Only `type` (without integer or number), annotations, and anyOf/allOf/oneOf/$ref of such schemas; any
     other keyword makes the content count. Conservative: what it cannot tell is not content-free.
+    `numbers=True` lets `integer` and `number` types in too: then only a float's value counts.
     """
+    allowed = _NUMBER_TYPES if numbers else _CONTENT_FREE_TYPES
     if isinstance(node, bool):
         return True
     if not isinstance(node, dict) or depth > 16:
@@ -51,14 +61,16 @@ def content_free(node: Any, defs: Mapping[str, Any], depth: int = 0) -> bool:
         if keyword in _ANNOTATIONS or keyword.startswith("x-"):
             continue
         if keyword == "type":
-            if not set(value if isinstance(value, list) else [value]) <= _CONTENT_FREE_TYPES:
+            if not set(value if isinstance(value, list) else [value]) <= allowed:
                 return False
         elif keyword in ("anyOf", "allOf", "oneOf"):
-            if not isinstance(value, list) or not all(content_free(branch, defs, depth + 1) for branch in value):
+            if not isinstance(value, list) or not all(
+                content_free(branch, defs, depth + 1, numbers=numbers) for branch in value
+            ):
                 return False
         elif keyword == "$ref":
             target = _ref(value, defs)
-            if target is None or not content_free(target, defs, depth + 1):
+            if target is None or not content_free(target, defs, depth + 1, numbers=numbers):
                 return False
         else:
             return False
@@ -104,16 +116,21 @@ def _plain_object(node: Any, defs: Mapping[str, Any]) -> dict[str, Any] | None:
 
 @dataclass
 class SignaturePlan:
-    """Per table: whether its objects can have a signature, its content-free keys, and the keys its schema lists."""
+    """Per table: whether its objects can have a signature, its content-free keys (`free`; `int_free`: those
+    where only a float's value counts), and the keys its schema lists."""
 
     signable: dict[int, bool] = field(default_factory=dict)
     free: dict[int, set[str]] = field(default_factory=dict)
+    int_free: dict[int, set[str]] = field(default_factory=dict)
     listed: dict[int, set[str]] = field(default_factory=dict)
 
-    def meet(self, number: int, schema: dict[str, Any] | None, free: set[str], listed: set[str]) -> None:
+    def meet(
+        self, number: int, schema: dict[str, Any] | None, free: set[str], int_free: set[str], listed: set[str]
+    ) -> None:
         """Record one path to table `number` (a table reached twice must be signable on both, free on both)."""
         self.signable[number] = self.signable.get(number, True) and schema is not None
         self.free[number] = self.free[number] & free if number in self.free else free
+        self.int_free[number] = self.int_free[number] & int_free if number in self.int_free else int_free
         self.listed[number] = self.listed.get(number, set()) | listed
 
     def signs(self, number: int, unknown: tuple[str, ...]) -> bool:
@@ -137,7 +154,8 @@ def signature_plan(tables: tuple[Table, ...], root: str, defs: Mapping[str, Any]
         visited.add((number, id(schema)))
         properties: dict[str, Any] = schema.get("properties", {}) if schema is not None else {}
         free = {key for key, sub in properties.items() if content_free(sub, defs)}
-        plan.meet(number, schema, free, set(properties))
+        int_free = {key for key, sub in properties.items() if key not in free and content_free(sub, defs, numbers=True)}
+        plan.meet(number, schema, free, int_free, set(properties))
         for key, _, kind, detail in tables[number][2]:
             if detail not in numbers or kind not in ("model", "list"):
                 continue

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from ._schema import format_path, predicate, schema_document
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
     from types import FrameType
 
     import jsonschema_rs
@@ -236,6 +237,19 @@ _relaxed: dict[str, _Relaxed] = {}
 _seen: set[tuple[str, str, str]] = set()
 _reports: list[DriftReport] = []
 _dropped = [0]  # deviations seen after MAX_DRIFT_REPORTS were kept
+# Chunk signatures (see _stream_chunk) whose chunks report_drift has checked since the last reset: equal
+# signatures get equal verdicts from the relaxed schema, so every stream of the process shares one set
+# (1,000 open streams holding a set each is a megabyte). Bounded by MAX_CHECKED_SIGNATURES.
+_checked_signatures: list[set[Hashable]] = [set()]
+MAX_CHECKED_SIGNATURES = 4096
+
+
+def checked_signatures() -> set[Hashable]:
+    """The set of chunk signatures already checked in this process (a new set after `reset_drift_reports`).
+
+    A stream keeps the set it started with: a reset starts a new set for the streams opened after it.
+    """
+    return _checked_signatures[0]
 
 
 def report_drift(component: str, data: Any) -> bool:
@@ -307,6 +321,7 @@ def reset_drift_reports() -> None:
         _seen.clear()
         _reports.clear()
         _dropped[0] = 0
+        _checked_signatures[0] = set()
 
 
 def _collect(component: str, relaxed: _Relaxed, data: Any) -> list[DriftReport]:

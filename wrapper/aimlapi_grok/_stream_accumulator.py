@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ._completion_fields import CompletionFields, ResultDump
 from ._constants import CHUNK_COMPONENT
-from ._drift import report_drift
+from ._drift import MAX_CHECKED_SIGNATURES, checked_signatures, report_drift
 from ._errors import ChunkParseError, StreamError
 from ._json import first_decoder
 from ._meta import parse_credits, parse_usd
@@ -152,7 +152,7 @@ def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChun
     return parse_chunk_signed
 
 
-MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checked
+MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checked (a stream with its own reporter)
 # Text pieces (content, reasoning) kept apart before they are joined into one string: each small str costs
 # ~50 bytes besides its text, which at 1,000 open streams of long answers is megabytes the result never needs.
 PIECES_KEPT = 16
@@ -198,6 +198,7 @@ class StreamAccumulator:
 
     __slots__ = (
         "_checked",
+        "_checked_bound",
         "_credits_used",
         "_done",
         "_finish_reason",
@@ -248,7 +249,10 @@ class StreamAccumulator:
         self._last_chunk: dict[str, Any] | None = None
         self._done = False
         self._snapshot: StreamResult | None = None
-        self._checked: set[Hashable] | None = None
+        # The default reporter's checked signatures are the process's (see _drift.checked_signatures); a stream
+        # given its own reporter keeps its own set (made on first use).
+        self._checked: set[Hashable] | None = checked_signatures() if report_drift is None else None
+        self._checked_bound = MAX_CHECKED_SIGNATURES if report_drift is None else MAX_CONFORMING
         self._parse_signed: Callable[[dict[str, Any]], tuple[ChatCompletionChunk, Hashable]] | None = None
         self.chunk_count = 0
         self.text_delta = ""  # choice 0's text in the chunk decoded last ("" when it had none)
@@ -330,7 +334,8 @@ class StreamAccumulator:
 
         The typed chunk comes with a signature (see ``_stream_chunk``): chunks of equal signatures deviate
         from the published spec alike, and once one was checked (``report_drift`` leaves the spec relaxed
-        where it reported, so such a chunk conforms from then on) the others of this stream need no check.
+        where it reported, so such a chunk conforms from then on) the others need no check: of this stream
+        when it has its own reporter, of every stream of the process with the default one.
         A chunk without a signature (unhashable) is checked in full. Raises ChunkParseError like ``typed``.
         """
         parse = self._parse_signed
@@ -351,7 +356,7 @@ class StreamAccumulator:
             return chunk
         if not seen:
             self._report_drift(CHUNK_COMPONENT, payload)
-            if len(checked) < MAX_CONFORMING:
+            if len(checked) < self._checked_bound:
                 checked.add(signature)
         return chunk
 

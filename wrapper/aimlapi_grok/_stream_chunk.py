@@ -102,6 +102,7 @@ def _field_lines(
     shape: AbstractSet[str] | None,
     *,
     content_free: bool,
+    int_free: bool,
     nullable: bool,
 ) -> tuple[list[str], list[str]]:
     """Straight-line code that leaves the field's typed value in `v_<name>` (and moves misfits to `extra`),
@@ -112,7 +113,8 @@ def _field_lines(
     `<name>_const` (a single-valued enum's value) and `<name>_model` (a nested model's class). The signature
     parts stand for the value as far as the published schema can tell values apart (see _chunk_signature):
     the type and value of a scalar, the signature of a nested object, only the type of a value whose schema
-    judges nothing more (`content_free`); a list or an object that is not a table's model is put in as is
+    judges nothing more (`content_free`), no value for an int where only a float's value counts (`int_free`:
+    every int is a JSON integer and number); a list or an object that is not a table's model is put in as is
     (unhashable: no signature, checked in full). A null for a nested slot the generated model does not type
     as nullable is a misfit too (its to_dict() would fail on it).
     """
@@ -168,7 +170,11 @@ def _field_lines(
             f"elif {present}:",
         ]
         return [*read, *lines, *kept], [s]
-    return read[:1], [f"type({v})"] if content_free else [f"type({v})", v]
+    if content_free:
+        return read[:1], [f"type({v})"]
+    if int_free:
+        return read[:1], [f"type({v})", f"(None if type({v}) is int else {v})"]
+    return read[:1], [f"type({v})", v]
 
 
 def _not_an_object(key: str, position: int, value: Any) -> NoReturn:
@@ -252,6 +258,7 @@ class _Compiler:
         """Read every field, then build the object (`extra` is set before); return it with its signature."""
         _, _, fields = self.tables[number]
         free = self.plan.free.get(number, set())  # a table the chunk does not reach has no entry
+        int_free = self.plan.int_free.get(number, set())
         prefix = f"T{number}_"
         lines: list[str] = []
         parts: list[str] = []
@@ -264,6 +271,7 @@ class _Compiler:
                 number == 0,
                 shape,
                 content_free=field[0] in free,
+                int_free=field[0] in int_free,
                 nullable=_nullable(cls, field[1]),
             )
             lines += field_lines
