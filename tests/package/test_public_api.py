@@ -62,3 +62,13 @@ def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:
         "[]",
         "aimlapi_grok._tools aimlapi_grok.tools aimlapi_grok._content",
     ]
+
+
+def test_the_drift_reporter_loads_with_the_first_use_of_its_names() -> None:
+    """`import aimlapi_grok` leaves the drift reporter unloaded; its public names load it on first use (PEP 562)."""
+    code = (
+        "import sys, aimlapi_grok\n"
+        "print('aimlapi_grok._drift' in sys.modules)\n"
+        "print(aimlapi_grok.DriftWarning.__module__, aimlapi_grok.drift_reports())\n"
+    )
+    assert fresh_stdout(code).splitlines() == ["False", "aimlapi_grok._drift []"]

@@ -7,7 +7,6 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import TYPE_CHECKING
 
 from ._constants import CLIENT_REQUEST_ID_HEADER, CREDITS_USED_HEADER, INFERENCE_ID_HEADER, USD_SPENT_HEADER
-from ._drift import report_deviation
 
 if TYPE_CHECKING:
     import httpx
@@ -126,6 +125,9 @@ def _bounded(value: object, limit: Decimal | int, where: str, component: str) ->
 
 def _drift(component: str, where: str, value: object, problem: str) -> None:
     """Report an unusable cost value as drift (its repr cut at 60 characters)."""
+    # Imported here: the drift reporter loads with the first answer checked, not with the package.
+    from ._drift import report_deviation  # noqa: PLC0415
+
     text = repr(value)
     shown = text if len(text) <= 60 else text[:57] + "..."
     report_deviation(component, where, "cost", f"cost value {shown} {problem}; not counted")
