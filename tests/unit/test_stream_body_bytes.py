@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from unittest import mock
 
+import httpx
+import pytest
+from aimlapi_grok import StreamError
 from aimlapi_grok._sse import EventReader
+from httpx._decoders import ByteChunker
 
 from .test_streaming_io import SSE, STORY, Body, Harness, chunk, harness, sse
 
@@ -73,3 +78,41 @@ def test_the_reader_decodes_bytes_incrementally() -> None:
     (event,) = reader.feed_bytes(encoded[split:])
     assert json.loads(event.data) == {"x": "☕"}
     assert reader.flush() == []
+
+
+async def test_the_transport_stream_is_read_without_a_chunker(harness: Harness) -> None:
+    """A plain body is read from the transport's byte stream: marked consumed, no per-stream ByteChunker made."""
+    made: list[object] = []
+
+    def counted(chunk_size: int | None = None) -> ByteChunker:
+        made.append(chunk_size)
+        return ByteChunker(chunk_size)
+
+    stream = await harness.open(Body(*(sse(piece) for piece in STORY), sse("[DONE]")))
+    with mock.patch("httpx._models.ByteChunker", counted):
+        chunks = await harness.chunks(stream)
+    assert (len(chunks), stream.result.text, made) == (5, "Once upon a time", [])
+    assert stream.response.is_stream_consumed
+    assert stream.response.is_closed
+
+
+async def test_a_transport_error_mid_stream_carries_its_request(harness: Harness) -> None:
+    """The httpx error that broke a stream off (the StreamError's cause) has the stream's request, as in iter_raw()."""
+    stream = await harness.open(Body(sse(chunk("a")), then_raise=httpx.ReadError("reset")))
+    with pytest.raises(StreamError) as caught:
+        await harness.texts(stream)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadError)
+    assert cause.request is stream.response.request
+
+
+async def test_a_response_closed_under_the_stream_ends_it_with_a_stream_error(harness: Harness) -> None:
+    """Closing the httpx response before reading: httpx's StreamClosed, as before, becomes the StreamError's cause."""
+    stream = await harness.open(Body(sse(*STORY, "[DONE]")))
+    if harness.kind == "sync":
+        stream.response.close()
+    else:
+        await stream.response.aclose()
+    with pytest.raises(StreamError, match="broke off") as caught:
+        await harness.texts(stream)
+    assert isinstance(caught.value.__cause__, httpx.StreamClosed)

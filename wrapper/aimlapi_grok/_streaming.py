@@ -116,6 +116,8 @@ class _StreamState:
         return self._content_type().partition(";")[0].strip().lower() == EVENT_STREAM
 
     def _broken_off(self, exc: Exception) -> StreamError:
+        if isinstance(exc, httpx.RequestError):
+            _set_request(exc, self.response.request)
         what = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
         count = self._accumulator.chunk_count
         return self._accumulator.error(f"the connection {what} mid-stream after {count} chunk(s): {exc!r}")
@@ -154,6 +156,14 @@ class _StreamState:
         return self._accumulator.error(
             "this stream was closed before its end; its partial result is in `.result` (streams are read once)"
         )
+
+
+def _set_request(exc: httpx.RequestError, request: httpx.Request) -> None:
+    """Give a transport error its request, as httpx's ``iter_raw()`` would (``_sse`` reads the stream itself)."""
+    try:
+        exc.request  # noqa: B018 (the property raises RuntimeError when no request is set)
+    except RuntimeError:
+        exc.request = request
 
 
 class Stream(_StreamState):
