@@ -86,24 +86,56 @@ def _run_worker(client: str, streams: int, chunks: int, chunk_delay: float, base
     return result
 
 
+# At the judged (largest) N, raw and wrapper run this many times, alternating: one run's wall time moves by
+# several per cent with what else the 2-core machine does (the client and the emulator each take a core).
+# Throughput is the best run's (as the CPU-time sections take the best of N), peak RSS the median run's.
+JUDGED_RUNS = 3
+
+
 def run(*, quick: bool, results_dir: Path) -> list[Row]:
-    """Each N, each client in a fresh process; raw first then wrapper, alternating per N."""
+    """Each N, each client in a fresh process, the order rotated per N; the judged N repeated (JUDGED_RUNS)."""
     stream_counts = [10] if quick else [10, 100, 1000]
     chunks = 10 if quick else 40
     chunk_delay = 0.0 if quick else 0.005
-    measured: list[tuple[int, str, dict[str, Any]]] = []
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = {}
     results_dir.mkdir(parents=True, exist_ok=True)
     try:
         with emulator_process(results_dir / "emulator.log") as base_url:
             clients = list(CLIENTS)
             for index, streams in enumerate(stream_counts):
                 shift = index % len(clients)
-                for client in clients[shift:] + clients[:shift]:  # rotated, so no client always runs first
-                    measured.append((streams, client, _run_worker(client, streams, chunks, chunk_delay, base_url)))
+                rotated = clients[shift:] + clients[:shift]  # so no client always runs first
+                judged = streams == stream_counts[-1] and not quick
+                for repeat in range(JUDGED_RUNS if judged else 1):
+                    for client in rotated:
+                        if repeat and client not in ("raw", "wrapper"):
+                            continue  # openai-python is shown, not judged: one run (it takes ~20 s)
+                        result = _run_worker(client, streams, chunks, chunk_delay, base_url)
+                        runs.setdefault((streams, client), []).append(result)
     except RuntimeError as exc:
         return [Row(THROUGHPUT, "emulator", None, "", detail=str(exc))]
+    measured = [(streams, client, combined(results)) for (streams, client), results in runs.items()]
     measured.sort(key=lambda item: (item[0], list(CLIENTS).index(item[1])))
     return _rows(measured, chunks=chunks, chunk_delay=chunk_delay)
+
+
+def combined(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One client's runs at one N as one result: the fastest run's time and CPU, the median run's memory.
+
+    A failed run fails the whole (its failure is reported); `runs` says how many there were.
+    """
+    failed = next((result for result in results if "failure" in result), None)
+    if failed is not None:
+        return failed
+    fastest = min(results, key=lambda result: float(result["elapsed_s"]))
+    by_peak = sorted(results, key=lambda result: int(result["peak_rss_kib"]))
+    middle = by_peak[(len(by_peak) - 1) // 2]
+    return {
+        **fastest,
+        "peak_rss_kib": middle["peak_rss_kib"],
+        "baseline_rss_kib": middle["baseline_rss_kib"],
+        "runs": len(results),
+    }
 
 
 def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk_delay: float) -> list[Row]:
@@ -121,6 +153,10 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
         peak_mb = result["peak_rss_kib"] / 1024
         delta_mb = (result["peak_rss_kib"] - result["baseline_rss_kib"]) / 1024
         errors = f"; {result['error_count']} errors, e.g. {result['errors'][0]}" if result["error_count"] else ""
+        runs = result.get("runs", 1)
+        best_of = f"; the fastest of {runs} runs" if runs > 1 else ""
+        median_of = f"; the median of {runs} runs" if runs > 1 else ""
+        after_imports = f"{result['baseline_rss_kib'] / 1024:.1f} MB after imports"
         is_raw = client == "raw"
         judged = client == "wrapper" and streams == largest
         rate_ratio = None if is_raw or floor is None else rate / (floor["chunks"] / floor["elapsed_s"])
@@ -136,7 +172,7 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
                 verdict=verdict(rate_ratio, at_least=THROUGHPUT_TARGET) if judged else "",
                 detail=(
                     f"{result['streams_ok']}/{streams} streams x {chunks} content chunks"
-                    f" ({chunk_delay * 1e3:g} ms apart) in {result['elapsed_s']:.2f} s{errors}"
+                    f" ({chunk_delay * 1e3:g} ms apart) in {result['elapsed_s']:.2f} s{best_of}{errors}"
                 ),
             )
         )
@@ -148,7 +184,7 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
                 cpu_us,
                 "us/chunk",
                 ratio=None if is_raw or floor_cpu is None else cpu_us / floor_cpu,
-                detail=f"{result['cpu_s']:.2f} s CPU for {result['chunks']} chunks",
+                detail=f"{result['cpu_s']:.2f} s CPU for {result['chunks']} chunks{best_of}",
             )
         )
         memory.append(
@@ -160,7 +196,7 @@ def _rows(measured: list[tuple[int, str, dict[str, Any]]], *, chunks: int, chunk
                 ratio=memory_ratio,
                 target=f"<= {MEMORY_TARGET}x" if judged else "",
                 verdict=verdict(memory_ratio, at_most=MEMORY_TARGET) if judged else "",
-                detail=f"+{delta_mb:.1f} MB over the {result['baseline_rss_kib'] / 1024:.1f} MB after imports",
+                detail=f"+{delta_mb:.1f} MB over the {after_imports}{median_of}",
             )
         )
     return throughput + cpu + memory
