@@ -41,7 +41,7 @@ def test_the_streaming_modules_load_with_the_first_use_of_a_stream_name() -> Non
         "print(sorted({'AsyncStream', 'Stream', 'StreamResult'} - set(dir(aimlapi_grok))))\n"
         "print(aimlapi_grok.AsyncStream.__module__, aimlapi_grok.StreamResult.__module__)\n"
     )
-    assert fresh_stdout(code).splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_accumulator"]
+    assert fresh_stdout(code).splitlines() == ["", "[]", "aimlapi_grok._streaming aimlapi_grok._stream_result"]
 
 
 def test_the_tool_content_and_predicate_modules_load_with_first_use() -> None:

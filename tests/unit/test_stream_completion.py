@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import pytest
 from aimlapi_grok._errors import StreamError
-from aimlapi_grok._stream_accumulator import StreamResult
+from aimlapi_grok._stream_result import StreamResult
 from aimlapi_grok_api.models import ChatCompletion, CostUsage, ToolCall, Usage
 from aimlapi_grok_api.types import UNSET
 

@@ -43,7 +43,7 @@ from ._version import __version__
 
 if _typing.TYPE_CHECKING:
     from ._drift import DriftWarning, drift_reports, drift_reports_dropped
-    from ._stream_accumulator import StreamResult
+    from ._stream_result import StreamResult
     from ._streaming import AsyncStream, Stream
     from ._tools import assistant_message_from, parse_tool_calls, tool_from_function, tool_result_message
 
@@ -54,7 +54,7 @@ _LAZY = {
     **dict.fromkeys(("DriftWarning", "drift_reports", "drift_reports_dropped"), "._drift"),
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
-    "StreamResult": "._stream_accumulator",
+    "StreamResult": "._stream_result",
     **dict.fromkeys(
         ("assistant_message_from", "parse_tool_calls", "tool_from_function", "tool_result_message"), "._tools"
     ),

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._schema import SchemaViolation
-    from ._stream_accumulator import StreamResult
+    from ._stream_result import StreamResult
 
 
 class GrokError(Exception):

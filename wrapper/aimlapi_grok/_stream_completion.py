@@ -30,7 +30,7 @@ from ._errors import ChunkParseError
 from ._stream_chunk import parse_chunk
 
 if TYPE_CHECKING:
-    from ._stream_accumulator import StreamResult
+    from ._stream_result import StreamResult
     from ._tool_calls import StreamedToolCall
 
 __all__ = ["assemble_completion"]

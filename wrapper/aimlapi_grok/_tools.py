@@ -36,7 +36,7 @@ from ._tool_schema import function_parameters_schema, split_docstring
 if TYPE_CHECKING:
     from aimlapi_grok_api.models import ChatCompletion, ChatCompletionMessage, CustomToolCall, ToolCall
 
-    from ._stream_accumulator import StreamResult
+    from ._stream_result import StreamResult
 
 __all__ = [
     "AssistantMessageDict",
@@ -175,7 +175,7 @@ def assistant_message_from(
 ) -> AssistantMessageDict:
     """The assistant message (text and tool calls) of a result, to append to the conversation."""
     # Imported here: the streaming modules load with the first stream, not with the package.
-    from ._stream_accumulator import StreamResult  # noqa: PLC0415
+    from ._stream_result import StreamResult  # noqa: PLC0415
 
     if isinstance(result, StreamResult):
         text, refusal = result.text, result.refusal
@@ -214,7 +214,7 @@ def _call_dict(call_id: str | None, name: str | None, arguments: str, where: str
 
 
 def _tool_calls_of(result: Any) -> list[StreamedToolCall] | list[ToolCall | CustomToolCall]:
-    from ._stream_accumulator import StreamResult  # noqa: PLC0415  # (see assistant_message_from)
+    from ._stream_result import StreamResult  # noqa: PLC0415  # (see assistant_message_from)
 
     if isinstance(result, StreamResult):
         return list(result.tool_calls)
