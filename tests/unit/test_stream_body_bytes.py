@@ -8,8 +8,9 @@ from unittest import mock
 
 import httpx
 import pytest
-from aimlapi_grok import StreamError
+from aimlapi_grok import Stream, StreamError
 from aimlapi_grok._sse import EventReader
+from aimlapi_grok.types import ResponseInfo
 from httpx._decoders import ByteChunker
 
 from .test_streaming_io import SSE, STORY, Body, Harness, chunk, harness, sse
@@ -116,3 +117,15 @@ async def test_a_response_closed_under_the_stream_ends_it_with_a_stream_error(ha
     with pytest.raises(StreamError, match="broke off") as caught:
         await harness.texts(stream)
     assert isinstance(caught.value.__cause__, httpx.StreamClosed)
+
+
+def test_a_response_built_by_hand_breaking_off_still_gives_a_stream_error() -> None:
+    """(sync) A response without a request whose body breaks: a StreamError, its cause without a request set."""
+    response = httpx.Response(200, headers=SSE, stream=Body(sse(chunk("a")), then_raise=httpx.ReadError("reset")))
+    stream = Stream(response, info=ResponseInfo.from_response(response))
+    with pytest.raises(StreamError, match="broke off") as caught:
+        list(stream)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadError)
+    with pytest.raises(RuntimeError):
+        _ = cause.request

@@ -217,6 +217,37 @@ def test_streams_of_the_default_reporter_share_their_checked_signatures() -> Non
         assert len(calls) == 3
 
 
+def test_a_full_set_of_checked_signatures_starts_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the set is full it is emptied: a signature seen before the reset is checked again (not forgotten for good
+    nor kept past the bound)."""
+    monkeypatch.setattr("aimlapi_grok._stream_accumulator.MAX_CONFORMING", 2)
+    seen: list[Any] = []
+    accumulator = StreamAccumulator(report_drift=lambda component, data: seen.append(data))
+    parser = fresh_parser()
+    monkeypatch.setattr("aimlapi_grok._stream_accumulator.signed_chunk_parser", lambda: parser)
+
+    def feed(**choice: Any) -> None:
+        payload = accumulator.decode(json.dumps(content_chunk("x", **choice)), check_drift=False)
+        assert payload is not None
+        accumulator.typed_checked(payload)
+
+    feed()
+    feed(finish_reason="stop")
+    feed()  # remembered: no check
+    assert len(seen) == 2
+    feed(finish_reason="length")  # the third signature: the full set starts over with it
+    feed()  # checked again
+    assert len(seen) == 4
+
+
+def test_a_lone_surrogate_in_free_text_is_judged_as_other_text() -> None:
+    """Text is left out of signatures: a chunk whose text is a lone surrogate gets the same reports either way."""
+    chunks = [content_chunk("plain"), content_chunk("\ud800"), content_chunk("x\udfffy")]
+    assert chunks[1]["choices"][0]["delta"]["content"] == "\ud800"
+    full = reports(chunks, by_signature=False, parser=fresh_parser())
+    assert reports(chunks, by_signature=True, parser=fresh_parser()) == full
+
+
 def published_defs() -> dict[str, Any]:
     """A copy of the published schema's $defs (the drift check's)."""
     defs: dict[str, Any] = copy.deepcopy(schema_document()["published"]["$defs"])

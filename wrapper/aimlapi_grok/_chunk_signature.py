@@ -19,7 +19,7 @@ it leaves out only
 - the values of keys the published object does not list (refused whatever they
   are until reported, accepted whatever they are once relaxed).
 
-Both hold only where the object's published schema is plain (``type``,
+All three hold only where the object's published schema is plain (``type``,
 ``properties``, ``required``, a boolean ``additionalProperties``, annotations),
 reached from the chunk through plain wrappers ($ref, allOf of one, anyOf/oneOf
 of one schema and null; arrays with ``items`` and a length at most). A table
@@ -154,7 +154,7 @@ def signature_plan(tables: tuple[Table, ...], root: str, defs: Mapping[str, Any]
         visited.add((number, id(schema)))
         properties: dict[str, Any] = schema.get("properties", {}) if schema is not None else {}
         free = {key for key, sub in properties.items() if content_free(sub, defs)}
-        int_free = {key for key, sub in properties.items() if key not in free and content_free(sub, defs, numbers=True)}
+        int_free = {key for key, sub in properties.items() if content_free(sub, defs, numbers=True)}
         plan.meet(number, schema, free, int_free, set(properties))
         for key, _, kind, detail in tables[number][2]:
             if detail not in numbers or kind not in ("model", "list"):

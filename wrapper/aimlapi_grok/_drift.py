@@ -239,9 +239,10 @@ _reports: list[DriftReport] = []
 _dropped = [0]  # deviations seen after MAX_DRIFT_REPORTS were kept
 # Chunk signatures (see _stream_chunk) whose chunks report_drift has checked since the last reset: equal
 # signatures get equal verdicts from the relaxed schema, so every stream of the process shares one set
-# (1,000 open streams holding a set each is a megabyte). Bounded by MAX_CHECKED_SIGNATURES.
+# (1,000 open streams holding a set each is a megabyte). A full set is emptied and starts over
+# (MAX_CHECKED_SIGNATURES; an API sends a handful of signatures, a server that varies them costs checks).
 _checked_signatures: list[set[Hashable]] = [set()]
-MAX_CHECKED_SIGNATURES = 4096
+MAX_CHECKED_SIGNATURES = 1024
 
 
 def checked_signatures() -> set[Hashable]:

@@ -79,7 +79,7 @@ def signed_chunk_parser() -> Callable[[dict[str, Any]], tuple[ChatCompletionChun
     return parse_chunk_signed
 
 
-MAX_CONFORMING = 256  # chunk signatures remembered per stream as already checked (a stream with its own reporter)
+MAX_CONFORMING = 256  # chunk signatures a stream with its own reporter remembers (a full set starts over)
 # Text pieces (content, reasoning) kept apart before they are joined into one string: each small str costs
 # ~50 bytes besides its text, which at 1,000 open streams of long answers is megabytes the result never needs.
 PIECES_KEPT = 16
@@ -283,8 +283,9 @@ class StreamAccumulator:
             return chunk
         if not seen:
             self._report_drift(CHUNK_COMPONENT, payload)
-            if len(checked) < self._checked_bound:
-                checked.add(signature)
+            if len(checked) >= self._checked_bound:
+                checked.clear()  # full: start over, so the signatures in use now are remembered again
+            checked.add(signature)
         return chunk
 
     def unreadable_chunk(self, exc: ValueError) -> StreamError:

@@ -116,8 +116,9 @@ class _StreamState:
         return self._content_type().partition(";")[0].strip().lower() == EVENT_STREAM
 
     def _broken_off(self, exc: Exception) -> StreamError:
-        if isinstance(exc, httpx.RequestError):
-            _set_request(exc, self.response.request)
+        request = request_of(self.response)
+        if isinstance(exc, httpx.RequestError) and request is not None:  # (a response built by hand has none)
+            _set_request(exc, request)
         what = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
         count = self._accumulator.chunk_count
         return self._accumulator.error(f"the connection {what} mid-stream after {count} chunk(s): {exc!r}")
