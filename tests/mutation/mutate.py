@@ -69,7 +69,14 @@ TARGETS: dict[str, Target] = {
         ),
     ),
     "_drift": Target(
-        f"{WRAPPER}/_drift.py", _unit("test_drift", "test_hostile_answers", "test_mutation_meta", "test_mutation_drift")
+        f"{WRAPPER}/_drift.py",
+        _unit(
+            "test_drift",
+            "test_hostile_answers",
+            "test_mutation_meta",
+            "test_mutation_drift",
+            "test_streaming_drift_signature",
+        ),
     ),
     "_meta": Target(f"{WRAPPER}/_meta.py", _unit("test_cost", "test_mutation_cost", "test_mutation_meta")),
     "_cost": Target(f"{WRAPPER}/_cost.py", _unit("test_cost", "test_budget_in_flight", "test_mutation_cost")),
@@ -89,10 +96,13 @@ TARGETS: dict[str, Target] = {
             "test_mutation_stream_events",
             "test_completion_fields",
             "test_stream_completion",
+            "test_streaming_drift_signature",
+            "test_stream_memory",
         ),
     ),
     "_streaming": Target(
-        f"{WRAPPER}/_streaming.py", _unit("test_streaming_io", "test_stream_call", "test_mutation_streaming")
+        f"{WRAPPER}/_streaming.py",
+        _unit("test_streaming_io", "test_stream_call", "test_mutation_streaming", "test_stream_body_bytes"),
     ),
     "_security": Target(
         f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key", "test_mutation_security")

@@ -322,3 +322,9 @@ def test_feed_returns_typed_chunks_and_none_for_done() -> None:
     assert typed.choices[0].finish_reason == "stop"  # type: ignore[index]
     assert accumulator.feed("[DONE]") is None
     assert (accumulator.snapshot().text, accumulator.snapshot().completed) == ("hey", True)
+
+
+def test_a_result_before_any_chunk_keeps_no_chunks() -> None:
+    """Before the first chunk the result holds neither a first nor a last chunk (None, not an empty value)."""
+    result = StreamAccumulator().snapshot()
+    assert (result.first_chunk, result.last_chunk, result.chunk_count) == (None, None, 0)

@@ -217,12 +217,21 @@ def test_streams_of_the_default_reporter_share_their_checked_signatures() -> Non
         assert len(calls) == 3
 
 
-def test_a_full_set_of_checked_signatures_starts_over(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the set is full it is emptied: a signature seen before the reset is checked again (not forgotten for good
-    nor kept past the bound)."""
-    monkeypatch.setattr("aimlapi_grok._stream_accumulator.MAX_CONFORMING", 2)
+@pytest.mark.parametrize("own_reporter", [True, False], ids=["own reporter", "default reporter"])
+def test_a_full_set_of_checked_signatures_starts_over(monkeypatch: pytest.MonkeyPatch, own_reporter: bool) -> None:
+    """When the set is full (a stream's own, or the process's) it is emptied: a signature seen before is checked
+    again, neither forgotten for good nor kept past the bound."""
+    monkeypatch.setattr("aimlapi_grok._stream_accumulator.MAX_CONFORMING", 2 if own_reporter else 1000)
+    monkeypatch.setattr("aimlapi_grok._stream_accumulator.MAX_CHECKED_SIGNATURES", 1000 if own_reporter else 2)
+    reset_drift_reports()
     seen: list[Any] = []
-    accumulator = StreamAccumulator(report_drift=lambda component, data: seen.append(data))
+
+    def counted(component: str, data: Any) -> bool:
+        seen.append(data)
+        return True
+
+    monkeypatch.setattr("aimlapi_grok._stream_accumulator.report_drift", counted)
+    accumulator = StreamAccumulator(report_drift=counted) if own_reporter else StreamAccumulator()
     parser = fresh_parser()
     monkeypatch.setattr("aimlapi_grok._stream_accumulator.signed_chunk_parser", lambda: parser)
 
