@@ -249,6 +249,19 @@ def test_a_full_set_of_checked_signatures_starts_over(monkeypatch: pytest.Monkey
     assert len(seen) == 4
 
 
+@pytest.mark.parametrize("created", [0, -1, 2**63, 2**64, 10**30, 10**400])
+def test_an_int_of_any_size_is_judged_as_any_other_int(created: int) -> None:
+    """What lets an int sign by its type: `created` of any size gets the reports `created: 1` gets, in full."""
+    chunks = [content_chunk("a"), content_chunk("b") | {"created": created}, content_chunk("c") | {"extra": created}]
+    baseline = [content_chunk("a"), content_chunk("b"), content_chunk("c") | {"extra": 1}]
+    assert reports(chunks, by_signature=False, parser=fresh_parser()) == reports(
+        baseline, by_signature=False, parser=fresh_parser()
+    )
+    assert reports(chunks, by_signature=True, parser=fresh_parser()) == reports(
+        chunks, by_signature=False, parser=fresh_parser()
+    )
+
+
 def test_a_lone_surrogate_in_free_text_is_judged_as_other_text() -> None:
     """Text is left out of signatures: a chunk whose text is a lone surrogate gets the same reports either way."""
     chunks = [content_chunk("plain"), content_chunk("\ud800"), content_chunk("x\udfffy")]

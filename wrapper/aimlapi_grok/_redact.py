@@ -137,10 +137,10 @@ class RequestHeaders(dict[str, str]):
         return (RequestHeaders, ({name: value for name, value in self.items() if name not in SECRET_HEADERS},))
 
 
-def request_of(response: httpx.Response) -> httpx.Request | None:
-    """The request an answer belongs to (None for a response built by hand)."""
+def request_of(owner: httpx.Response | httpx.RequestError) -> httpx.Request | None:
+    """The request an answer or a transport error belongs to (None for one built without: httpx raises then)."""
     try:
-        return response.request
+        return owner.request
     except RuntimeError:
         return None
 

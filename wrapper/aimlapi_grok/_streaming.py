@@ -116,9 +116,11 @@ class _StreamState:
         return self._content_type().partition(";")[0].strip().lower() == EVENT_STREAM
 
     def _broken_off(self, exc: Exception) -> StreamError:
+        # Give a transport error its request, as httpx's iter_raw() does (``_sse`` reads the stream itself);
+        # a response built by hand has none to give.
         request = request_of(self.response)
-        if isinstance(exc, httpx.RequestError) and request is not None:  # (a response built by hand has none)
-            _set_request(exc, request)
+        if isinstance(exc, httpx.RequestError) and request is not None and request_of(exc) is None:
+            exc.request = request
         what = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
         count = self._accumulator.chunk_count
         return self._accumulator.error(f"the connection {what} mid-stream after {count} chunk(s): {exc!r}")
@@ -157,14 +159,6 @@ class _StreamState:
         return self._accumulator.error(
             "this stream was closed before its end; its partial result is in `.result` (streams are read once)"
         )
-
-
-def _set_request(exc: httpx.RequestError, request: httpx.Request) -> None:
-    """Give a transport error its request, as httpx's ``iter_raw()`` would (``_sse`` reads the stream itself)."""
-    try:
-        exc.request  # noqa: B018 (the property raises RuntimeError when no request is set)
-    except RuntimeError:
-        exc.request = request
 
 
 class Stream(_StreamState):
