@@ -155,6 +155,33 @@ async def test_a_progress_callback_that_raises_ends_the_run_with_its_error(tmp_p
             await run_batch(client, numbered_lines(10), journal=tmp_path / "j.db", on_progress=on_progress)
 
 
+async def test_answers_landed_before_a_failure_are_saved_and_nothing_is_sent_after_it(tmp_path: Path) -> None:
+    """When a progress callback raises, every answer received is done in the journal (not sent again by the next
+    run) and no request is sent once the run has failed: each journal send count is a real send."""
+    sends: dict[str, int] = {}
+
+    def on_progress(progress: BatchProgress) -> None:
+        if progress.done:
+            raise ValueError("display broke")
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        client_id = request.headers["x-client-request-id"]
+        sends[client_id] = sends.get(client_id, 0) + 1
+        await asyncio.sleep(0.001)
+        return _answer(request)
+
+    async with _client(handler) as client:
+        with pytest.raises(ValueError, match="display broke"):
+            await run_batch(
+                client, numbered_lines(40), journal=tmp_path / "j.db", concurrency=8, on_progress=on_progress
+            )
+    await asyncio.sleep(0.05)  # a send started after the failure would reach the handler by now
+    with sqlite3.connect(tmp_path / "j.db") as db:
+        rows = db.execute("SELECT client_request_id, state, sends FROM requests").fetchall()
+    assert "in_flight" not in {state for _, state, _ in rows}
+    assert {client_id: count for client_id, _, count in rows if count} == sends
+
+
 async def test_a_stopped_run_leaves_no_request_marked_ahead_in_flight(tmp_path: Path) -> None:
     """After a stop (the key refused), every request not sent is pending and each journal send count is a real send."""
     sends: dict[str, int] = {}

@@ -205,6 +205,9 @@ class _Run:
                 self.flush.cancel()
             for task in self.running.values():
                 task.cancel()
+            if self.unsaved:  # answered (and paid for) before the end: saved, never sent again
+                outcomes, self.unsaved = self.unsaved, []
+                self.journal.commit(outcomes, [])
             self.journal.unmark(self.marked)
             leftovers = [r.custom_id for r in self.pending] + [r.custom_id for _, _, r in self.delayed]
             self.journal.mark_pending(leftovers)
@@ -214,9 +217,9 @@ class _Run:
     async def _loop(self) -> None:
         """Start what fits; sleep until a send ends with nothing to start, or a timer is due; repeat."""
         while True:
-            _, hint = self._dispatch(eager=True)
-            if self.crash is not None:
+            if self.crash is not None:  # before starting more: nothing is sent once the run has failed
                 raise self.crash
+            _, hint = self._dispatch(eager=True)
             if not self.running and (self.stop_reason or (not self.pending and not self.delayed)):
                 return
             now = time.monotonic()
@@ -273,9 +276,13 @@ class _Run:
         self.flush = None
         try:
             self._dispatch(eager=True)
-        except Exception as exc:  # handed to the loop, which raises it from run_batch (nothing swallowed)
-            self.crash = self.crash or exc
-            self.wake.set()
+        except Exception as exc:
+            self._crashed(exc)
+
+    def _crashed(self, exc: Exception) -> None:
+        """Hand an error raised in a callback or a send task to the loop, which raises it from run_batch."""
+        self.crash = self.crash or exc
+        self.wake.set()
 
     def _what_fits(self, now: float) -> tuple[list[_Flight], float | None]:
         """What the limit, the gate and the budget let start now; the wait before the next could go (if known)."""
@@ -319,9 +326,8 @@ class _Run:
         try:
             result = await self._call(flight.request)
             self._finish(flight, result)
-        except Exception as exc:  # handed to the loop, which raises it from run_batch (nothing swallowed)
-            self.crash = self.crash or exc
-            self.wake.set()
+        except Exception as exc:
+            self._crashed(exc)
 
     async def _call(self, request: BatchRequest) -> Outcome | GrokError:
         messages, params = request.create_params()
