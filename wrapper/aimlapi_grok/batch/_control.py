@@ -9,8 +9,8 @@
   time the probe meets a 429 at the same level, so a steady server limit costs few
   429s; a window at that level without one forgets it. A probe that meets a 429
   stops every worker for the shared pause, so the level is probed no sooner
-  than `PROBE_COST` pauses after the 429 (the pauses stay within about 1/PROBE_COST
-  of the run's time, however fast the answers). Successes count only
+  than `PROBE_COST` pauses after the 429 (meant to keep the pauses near 1/PROBE_COST
+  of the run's time; the tests check that wait, not the share). Successes count only
   while the limit is in use (as in TCP's window validation): a run held back
   by a pause, a cap or a short queue does not grow its limit.
 - `Gate`: the shared pause (a Retry-After stops every worker, not one request)
