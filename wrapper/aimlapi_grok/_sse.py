@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 
 import httpx
@@ -45,6 +46,8 @@ import httpx
 # and tests/unit/test_hostile_streams.py exercises them through this reader.
 from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+logger = logging.getLogger("aimlapi_grok")
 
 BOM = "\ufeff"
 SSE_FIELDS = frozenset(("data", "event", "id", "retry"))
@@ -144,7 +147,8 @@ def _body_bytes(response: httpx.Response) -> Iterator[bytes]:
     return response.iter_raw()  # closed, or an async stream: iter_raw() says so
 
 
-def _abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
+def abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's bytes (async): the transport's stream, else httpx's decoded or raw bytes (module docstring)."""
     if not _reads_raw(response):
         return response.aiter_bytes()
     stream = response.stream
@@ -162,11 +166,37 @@ def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, No
     yield from reader.flush()
 
 
-async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
-    """The events of a streamed response body (async)."""
+async def aiter_events(response: httpx.Response, body: AsyncIterator[bytes]) -> AsyncGenerator[ServerSentEvent, None]:
+    """The events of a streamed response body (async), read from ``body`` (``abody_bytes(response)``)."""
     reader = EventReader(response.encoding or "utf-8")
-    async for data in _abody_bytes(response):
+    async for data in body:
         for event in reader.feed_bytes(data):
             yield event
     for event in reader.flush():
         yield event
+
+
+async def end_body(body: AsyncIterator[bytes]) -> None:
+    """After ``[DONE]``, with the response closed: ask the body for its end once, without waiting for the network.
+
+    httpx and httpcore read a body through five nested async generators. Left suspended at
+    ``[DONE]``, each is finalized by asyncio when dropped, as a task of its own woken through
+    the loop's self-pipe: about 100 us of CPU per stream, 3% of the client's CPU at 1,000
+    concurrent streams (the async benchmark). The body's end (the chunked terminator) has almost
+    always arrived with ``[DONE]``, and one more step then ends all five here, in this task.
+
+    A step that would wait is cancelled at once (the connection is closed, and nothing after
+    ``[DONE]`` belongs to the stream); the generators then end by that cancellation instead. What
+    the step gives is not read into the stream: bytes after ``[DONE]`` are discarded, and an error
+    (a closed connection's, or another task reading the body) is not the stream's. Any other
+    exception is a transport's own after the stream ended: it is logged (its type) at DEBUG.
+    """
+    import asyncio  # noqa: PLC0415 (only async streams get here; asyncio is loaded under them)
+
+    try:
+        async with asyncio.timeout(0):
+            await body.__anext__()
+    except (StopAsyncIteration, TimeoutError, httpx.HTTPError, httpx.StreamError, RuntimeError):
+        pass  # ended; would wait; the closed connection's error; another task is reading it
+    except Exception as exc:  # a custom transport's, after the stream ended: see the docstring
+        logger.debug("ending the body after [DONE] raised %s; ignored (not part of the stream)", type(exc).__name__)

@@ -18,7 +18,10 @@ chunks: ``event: ping`` and other named events are skipped. The decoding and
 assembly live in ``StreamAccumulator`` (no I/O), shared by both classes.
 
 Ending: the connection is closed when the stream ends, on ``close()`` and
-on leaving the ``with`` block. What ``break`` does:
+on leaving the ``with`` block. An async stream that reached ``[DONE]`` then
+asks its closed body for its end once, without waiting, so that httpx's
+body generators end in its task rather than as asyncio finalizer tasks
+(``_sse.end_body``). What ``break`` does:
 
 - sync, ``for chunk in stream: break``: the loop's generator is dropped, and
   CPython closes it at once, which closes the connection (the ``with`` block
@@ -273,13 +276,14 @@ def _close_later(loop: asyncio.AbstractEventLoop, response: httpx.Response) -> N
 class AsyncStream(_StreamState):
     """A streamed chat completion (async). ``async for`` for typed chunks; see the module docstring."""
 
-    __slots__ = ("_events", "_loop")
+    __slots__ = ("_body", "_events", "_loop")
 
     def __init__(
         self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
         self._events: AsyncGenerator[ServerSentEvent, None] | None = None
+        self._body: AsyncIterator[bytes] | None = None
         # Imported here: asyncio costs ~10 ms at import, and only async calls need it.
         import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)  # noqa: PLC0415
 
@@ -308,6 +312,14 @@ class AsyncStream(_StreamState):
     async def close(self) -> None:
         """Close the connection; the result stays partial if the stream had not ended."""
         try:
+            body, self._body = self._body, None  # (held no longer than the stream is open)
+            if body is not None and self._accumulator.done and self._loop is not None:
+                # After [DONE]: closed first (the connection is dropped, as ever), then the body's end is
+                # asked for once, so httpx's generators end here rather than as asyncio tasks (_sse.end_body).
+                from ._sse import end_body  # noqa: PLC0415 (loaded with the body, by _open)
+
+                await self.response.aclose()
+                await end_body(body)
             if self._events is not None:
                 # RuntimeError: being read by another task; closing the response below ends that read.
                 with contextlib.suppress(RuntimeError):
@@ -342,9 +354,10 @@ class AsyncStream(_StreamState):
                 await self.close()
             raise self._wrong_content_type()
         # Imported here: the SSE decoder loads on the first stream.
-        from ._sse import aiter_events  # noqa: PLC0415
+        from ._sse import abody_bytes, aiter_events  # noqa: PLC0415
 
-        self._events = aiter_events(self.response)
+        self._body = abody_bytes(self.response)
+        self._events = aiter_events(self.response, self._body)
         return self._events
 
     async def _read(self, mode: int) -> AsyncGenerator[Any, None]:
