@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from aimlapi_grok import AsyncGrok
+
+from ..unit.hostile_server import hostile_server
 
 QUESTION = [{"role": "user", "content": "Count to five."}]
 
@@ -70,3 +73,35 @@ async def test_a_stream_left_early_still_hands_its_generators_to_asyncio(
         del stream
         await settle()
     assert "BoundAsyncStream.__aiter__" in finalized
+
+
+def chunked_events_then_silence(*events: str) -> bytes:
+    """An SSE answer in one HTTP chunk, without the chunked terminator: the body never ends by itself."""
+    payload = "".join(f"data: {event}\n\n" for event in events).encode()
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    return head + f"{len(payload):x}\r\n".encode() + payload + b"\r\n"
+
+
+async def test_a_server_holding_the_body_open_after_done_is_not_waited_for() -> None:
+    """[DONE], then no end of body for 30 s: the stream completes at once, and its generators still end in its task."""
+    last = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "x-ai/grok-4-1-fast-reasoning",
+        "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}],
+    }
+    with hostile_server(chunked_events_then_silence(json.dumps(last), "[DONE]"), hold_open=30) as server:
+        async with AsyncGrok(api_key="sk-hold-open", base_url=server.url, max_retries=0) as client:
+            with finalizer_calls() as finalized:
+                stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+                texts = await asyncio.wait_for(read_texts(stream), timeout=10)  # (fails a hang, times nothing)
+                assert (texts, stream.result.completed) == (["hi"], True)
+                del stream
+                await settle()
+    assert finalized == []
+
+
+async def read_texts(stream: Any) -> list[str]:
+    async with stream:
+        return [text async for text in stream.iter_text()]

@@ -102,7 +102,13 @@ TARGETS: dict[str, Target] = {
     ),
     "_streaming": Target(
         f"{WRAPPER}/_streaming.py",
-        _unit("test_streaming_io", "test_stream_call", "test_mutation_streaming", "test_stream_body_bytes"),
+        _unit(
+            "test_streaming_io",
+            "test_stream_call",
+            "test_mutation_streaming",
+            "test_stream_body_bytes",
+            "test_stream_body_end",
+        ),
     ),
     "_security": Target(
         f"{WRAPPER}/_security.py", _unit("test_security", "test_hostile_key", "test_mutation_security")

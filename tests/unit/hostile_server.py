@@ -32,8 +32,9 @@ def http_answer(status: int, body: Any, *, content_type: str = "application/json
 class HostileServer:
     """Serves `script` answers in order (the last one repeated); records each request's raw bytes."""
 
-    def __init__(self, script: list[bytes]) -> None:
+    def __init__(self, script: list[bytes], *, hold_open: float = 0.0) -> None:
         self.script = list(script)
+        self.hold_open = hold_open  # seconds an answered connection stays open (until the server stops)
         self.requests: list[bytes] = []
         self._socket = socket.create_server(("127.0.0.1", 0))
         self._socket.settimeout(0.2)
@@ -55,6 +56,7 @@ class HostileServer:
                 answer = self.script.pop(0) if len(self.script) > 1 else self.script[0]
                 with suppress(OSError):
                     connection.sendall(answer)
+                self._stop.wait(self.hold_open)
 
     def __enter__(self) -> HostileServer:
         self._thread.start()
@@ -88,7 +90,7 @@ def _read_request(connection: socket.socket) -> bytes:
 
 
 @contextmanager
-def hostile_server(*answers: bytes) -> Iterator[HostileServer]:
-    """A running HostileServer answering `answers` in order."""
-    with HostileServer(list(answers)) as server:
+def hostile_server(*answers: bytes, hold_open: float = 0.0) -> Iterator[HostileServer]:
+    """A running HostileServer answering `answers` in order (each connection held open `hold_open` seconds)."""
+    with HostileServer(list(answers), hold_open=hold_open) as server:
         yield server
