@@ -144,7 +144,7 @@ def _stage(name: str, target: Target) -> Path:
         f"source_paths = [{target.path.split('/')[0]!r}]\n"
         f"only_mutate = [{target.path!r}]\n"
         f"pytest_add_cli_args_test_selection = {tests!r}\n"
-        'pytest_add_cli_args = ["-p", "no:randomly", "-q"]\n'
+        'pytest_add_cli_args = ["-p", "no:randomly", "-p", "tests.mutation.gc_guard", "-q"]\n'
         "use_git_change_detection = false\n",
         encoding="utf-8",
     )

@@ -17,5 +17,7 @@ CLIENT_REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 INFERENCE_ID_HEADER = "x-inference-id"
 CREDITS_USED_HEADER = "x-aimlapi-credits-used"
 USD_SPENT_HEADER = "x-aimlapi-usd-spent"
+# The data of the event that ends a stream (after the last chunk).
+DONE_MARKER = "[DONE]"
 # The spec component a streamed chunk is (drift reports and the chunk parser name it).
 CHUNK_COMPONENT = "ChatCompletionChunk"

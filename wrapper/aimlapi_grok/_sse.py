@@ -47,6 +47,8 @@ import httpx
 from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
+from ._constants import DONE_MARKER
+
 logger = logging.getLogger("aimlapi_grok")
 
 BOM = "\ufeff"
@@ -166,12 +168,23 @@ def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, No
     yield from reader.flush()
 
 
-async def aiter_events(response: httpx.Response, body: AsyncIterator[bytes]) -> AsyncGenerator[ServerSentEvent, None]:
-    """The events of a streamed response body (async), read from ``body`` (``abody_bytes(response)``)."""
+async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
+    """The events of a streamed response body (async).
+
+    Closed (``aclose()``) right after it gave the ``[DONE]`` event, it asks the body for its end
+    once before it ends (``end_body``): close the response first, so the connection is dropped.
+    """
     reader = EventReader(response.encoding or "utf-8")
-    async for data in body:
-        for event in reader.feed_bytes(data):
-            yield event
+    body = abody_bytes(response)
+    event = None
+    try:
+        async for data in body:
+            for event in reader.feed_bytes(data):
+                yield event
+    except GeneratorExit:
+        if event is not None and event.data == DONE_MARKER:
+            await end_body(body)
+        raise
     for event in reader.flush():
         yield event
 
@@ -187,16 +200,21 @@ async def end_body(body: AsyncIterator[bytes]) -> None:
 
     A step that would wait is cancelled at once (the connection is closed, and nothing after
     ``[DONE]`` belongs to the stream); the generators then end by that cancellation instead. What
-    the step gives is not read into the stream: bytes after ``[DONE]`` are discarded, and an error
-    (a closed connection's, or another task reading the body) is not the stream's. Any other
+    the step gives is not read into the stream: bytes after ``[DONE]`` are discarded, and an httpx
+    error (a closed connection's) is not the stream's. Any other
     exception is a transport's own after the stream ended: it is logged (its type) at DEBUG.
+    Not under asyncio (trio), nothing is done: the finalizers are not asyncio's.
     """
     import asyncio  # noqa: PLC0415 (only async streams get here; asyncio is loaded under them)
 
     try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    try:
         async with asyncio.timeout(0):
             await body.__anext__()
-    except (StopAsyncIteration, TimeoutError, httpx.HTTPError, httpx.StreamError, RuntimeError):
-        pass  # ended; would wait; the closed connection's error; another task is reading it
+    except (StopAsyncIteration, TimeoutError, httpx.HTTPError, httpx.StreamError):
+        pass  # ended; would wait; the closed connection's error
     except Exception as exc:  # a custom transport's, after the stream ended: see the docstring
         logger.debug("ending the body after [DONE] raised %s; ignored (not part of the stream)", type(exc).__name__)

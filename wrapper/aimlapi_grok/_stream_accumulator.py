@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ._constants import CHUNK_COMPONENT
+from ._constants import CHUNK_COMPONENT, DONE_MARKER
 from ._drift import MAX_CHECKED_SIGNATURES, checked_signatures, report_drift
 from ._errors import ChunkParseError, StreamError
 from ._json import first_decoder
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["DriftReporter", "StreamAccumulator", "StreamResult"]
 
 DriftReporter = Callable[[str, Any], object]  # its answer (conforms or not) is not needed here
-DONE_MARKER = "[DONE]"
 _CHUNK_EVENTS = frozenset(("message", "error"))  # SSE event names that carry chunks or errors
 _TEXT_DELTA_KEYS = frozenset(("content", "role"))  # a delta with nothing else needs no further look
 

@@ -276,14 +276,13 @@ def _close_later(loop: asyncio.AbstractEventLoop, response: httpx.Response) -> N
 class AsyncStream(_StreamState):
     """A streamed chat completion (async). ``async for`` for typed chunks; see the module docstring."""
 
-    __slots__ = ("_body", "_events", "_loop")
+    __slots__ = ("_events", "_loop")
 
     def __init__(
         self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
         self._events: AsyncGenerator[ServerSentEvent, None] | None = None
-        self._body: AsyncIterator[bytes] | None = None
         # Imported here: asyncio costs ~10 ms at import, and only async calls need it.
         import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)  # noqa: PLC0415
 
@@ -312,19 +311,13 @@ class AsyncStream(_StreamState):
     async def close(self) -> None:
         """Close the connection; the result stays partial if the stream had not ended."""
         try:
-            body, self._body = self._body, None  # (held no longer than the stream is open)
-            if body is not None and self._accumulator.done and self._loop is not None:
-                # After [DONE]: closed first (the connection is dropped, as ever), then the body's end is
-                # asked for once, so httpx's generators end here rather than as asyncio tasks (_sse.end_body).
-                from ._sse import end_body  # noqa: PLC0415 (loaded with the body, by _open)
-
-                await self.response.aclose()
-                await end_body(body)
+            # The response first: the events, closed at [DONE], then ask the closed body for its end, so
+            # httpx's generators end here rather than as asyncio tasks (_sse.aiter_events, end_body).
+            await self.response.aclose()
             if self._events is not None:
-                # RuntimeError: being read by another task; closing the response below ends that read.
+                # RuntimeError: being read by another task, whose read ends with the closed response.
                 with contextlib.suppress(RuntimeError):
                     await self._events.aclose()
-            await self.response.aclose()
         finally:
             self._report_end()
 
@@ -354,10 +347,9 @@ class AsyncStream(_StreamState):
                 await self.close()
             raise self._wrong_content_type()
         # Imported here: the SSE decoder loads on the first stream.
-        from ._sse import abody_bytes, aiter_events  # noqa: PLC0415
+        from ._sse import aiter_events  # noqa: PLC0415
 
-        self._body = abody_bytes(self.response)
-        self._events = aiter_events(self.response, self._body)
+        self._events = aiter_events(self.response)
         return self._events
 
     async def _read(self, mode: int) -> AsyncGenerator[Any, None]:
