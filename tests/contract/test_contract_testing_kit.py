@@ -169,3 +169,50 @@ def test_a_client_that_stops_reading_is_recorded_as_disconnected() -> None:
     record = emulator.requests[0]
     assert record.wait_finished(0)
     assert (record.disconnected, record.completed) == (True, False)
+
+
+def test_an_emulator_keeps_only_its_last_requests_when_told() -> None:
+    """Emulator(keep_requests=2) holds the last two requests, oldest first; 0 holds none; the default holds all."""
+    counts: dict[int | None, list[str]] = {}
+    for keep in (2, 0, None):
+        with mock_grok(Emulator(keep_requests=keep)) as mock, Grok(api_key="k") as client:
+            for prompt in ("one", "two", "three"):
+                client.ask(prompt)
+            counts[keep] = [record.body["messages"][0]["content"] for record in mock.requests]
+    assert counts == {2: ["two", "three"], 0: [], None: ["one", "two", "three"]}
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3"])
+def test_a_bad_request_history_length_is_refused_by_name(bad: object) -> None:
+    """keep_requests must be a whole number >= 0 (or None): anything else is a ValueError naming it."""
+    with pytest.raises(ValueError, match=r"keep_requests must be a whole number >= 0, or None to keep all; got "):
+        Emulator(keep_requests=bad)  # type: ignore[arg-type]
+
+
+def test_the_foreground_server_keeps_a_bounded_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve() (what `aimlapi-grok emulator` runs) records only its last SERVED_KEPT_REQUESTS requests."""
+    from aimlapi_grok.testing import _server
+
+    made: list[Emulator] = []
+
+    class Recording(Emulator):
+        def __init__(self, **options: object) -> None:
+            super().__init__(**options)  # type: ignore[arg-type]
+            made.append(self)
+
+    class NotServing:
+        def __init__(self, config: object) -> None:
+            self.config = config
+
+        def run(self) -> None:
+            """Return at once instead of serving."""
+
+    monkeypatch.setattr(_server, "Emulator", Recording)
+    monkeypatch.setattr("aimlapi_grok.testing._server.uvicorn.Server", NotServing)
+    kit.serve("127.0.0.1", 0)
+    assert len(made) == 1
+    with mock_grok(made[0]) as mock, Grok(api_key="k") as client:
+        for index in range(_server.SERVED_KEPT_REQUESTS + 5):
+            client.chat.completions.with_raw_response.create(messages=[{"role": "user", "content": str(index)}])
+        kept = [record.body["messages"][0]["content"] for record in mock.requests]
+    assert kept == [str(index) for index in range(5, _server.SERVED_KEPT_REQUESTS + 5)]

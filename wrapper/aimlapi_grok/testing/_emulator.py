@@ -68,14 +68,18 @@ class Emulator:
         created: int = DEFAULT_CREATED,
         rate_limit: RateLimit | None = None,
         fault_mix: FaultMix | None = None,
+        keep_requests: int | None = None,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty key, or None to accept any non-empty key")
+        if keep_requests is not None and (type(keep_requests) is not int or keep_requests < 0):
+            raise ValueError(f"keep_requests must be a whole number >= 0, or None to keep all; got {keep_requests!r}")
         self._api_key = api_key
         self.created = created
         self._lock = threading.Lock()
         self._script: deque[Fault] = deque()
-        self._requests: list[RecordedRequest] = []
+        # `requests` holds the last `keep_requests` (all by default): a long-running server keeps a bounded tail.
+        self._requests: deque[RecordedRequest] = deque(maxlen=keep_requests)
         self._routes = _routes_from_spec()
         self._json_field = json_format_field(schema_document()["tolerant"]["$defs"], REQUEST_COMPONENT)
         self._app: Starlette | None = None
@@ -97,7 +101,7 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """The requests received so far, oldest first (a copy of the list)."""
+        """The requests received so far (the last `keep_requests` of them, if set), oldest first (a copy)."""
         with self._lock:
             return list(self._requests)
 

@@ -156,6 +156,9 @@ def run_emulator(
     return EmulatorServer(emulator if emulator is not None else Emulator(api_key=api_key), host=host, port=port)
 
 
+SERVED_KEPT_REQUESTS = 1000  # what serve() remembers: nobody reads a foreground server's history
+
+
 def serve(
     host: str = DEFAULT_HOST,
     port: int = 8080,
@@ -164,8 +167,13 @@ def serve(
     log_level: str = "info",
     rate_limit: RateLimit | None = None,
     fault_mix: FaultMix | None = None,
+    keep_requests: int | None = SERVED_KEPT_REQUESTS,
 ) -> None:
-    """Serve an emulator in the foreground until interrupted (what `aimlapi-grok emulator` runs)."""
+    """Serve an emulator in the foreground until interrupted (what `aimlapi-grok emulator` runs).
+
+    It records only the last `keep_requests` requests (None: all), so a server left running does not
+    grow by every request it answers (each record holds the request's headers and body).
+    """
     _install_log_filter()
-    emulator = Emulator(api_key=api_key, rate_limit=rate_limit, fault_mix=fault_mix)
+    emulator = Emulator(api_key=api_key, rate_limit=rate_limit, fault_mix=fault_mix, keep_requests=keep_requests)
     uvicorn.Server(_uvicorn_config(emulator, log_level, host=host, port=port)).run()
