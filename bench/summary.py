@@ -83,8 +83,8 @@ def goals_table(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"Ratios to the raw floor; CPU time for the first four lines, one `make bench` run (Python {env['python']},"
-        f" {env['cpus']} CPUs{mode}); the async lines: the fastest (throughput) and the median (peak RSS) of"
-        " three alternating runs. Every figure: `bench/results/results.md`.",
+        f" {env['cpus']} CPUs{mode}); the async lines: the median of"
+        " five alternating runs. Every figure: `bench/results/results.md`.",
     ]
     return "\n".join(lines)
 

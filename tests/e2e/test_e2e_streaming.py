@@ -45,6 +45,7 @@ def test_a_stream_yields_typed_chunks_and_assembles_the_result(
     assert "x-aimlapi-credits-used" not in result.info.headers
     (record,) = grok_emulator.requests
     assert result.inference_id == record.inference_id
+    assert record.wait_finished(SERVER_WAIT)  # (the server records its end after its last write)
     assert record.completed
     assert client.total_credits_used == result.credits_used
 

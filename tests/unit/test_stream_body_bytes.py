@@ -76,8 +76,8 @@ def test_the_reader_decodes_bytes_incrementally() -> None:
     encoded = 'data: {"x": "☕"}\n\n'.encode()
     split = encoded.index("☕".encode()) + 1
     assert reader.feed_bytes(encoded[:split]) == []
-    (event,) = reader.feed_bytes(encoded[split:])
-    assert json.loads(event.data) == {"x": "☕"}
+    ((data, name),) = reader.feed_bytes(encoded[split:])
+    assert (json.loads(data), name) == ({"x": "☕"}, "message")
     assert reader.flush() == []
 
 

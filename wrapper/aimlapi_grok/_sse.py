@@ -44,22 +44,34 @@ import httpx
 
 # The decoders live in a private module of httpx-sse; the version is pinned (<0.5) in pyproject.toml
 # and tests/unit/test_hostile_streams.py exercises them through this reader.
-from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from ._constants import DONE_MARKER
 
 logger = logging.getLogger("aimlapi_grok")
 
+# One event as the stream reads it: its data and its name ("message" unless the event named itself).
+Event = tuple[str, str]
+
 BOM = "\ufeff"
 SSE_FIELDS = frozenset(("data", "event", "id", "retry"))
 MAX_STRAY_CHARS = 65536  # a stray (non-SSE) block longer than this is not an error object worth keeping
+MAX_FAST_TAIL = 1 << 20  # (EventReader) an unfinished event longer than this is buffered by httpx-sse's decoder
 
 
 class EventReader:
-    """Text pieces in, server-sent events out (see the module docstring). No I/O."""
+    """Text pieces in, server-sent events out (see the module docstring). No I/O.
 
-    __slots__ = ("_decoder", "_events", "_lines", "_started", "_stray", "_stray_chars")
+    Fast path, written here because the benchmark showed httpx-sse's decoders to be the bottleneck
+    of a streamed chunk's framing (1.6 us of the wrapper's 5.4 us per chunk, 20,000-chunk stream):
+    while nothing is pending in those decoders (no partial line, event, id or retry) and no CR has
+    been seen, a piece is split at blank lines, and each block that is exactly one ``data: `` line
+    is an event without a call. The first block of any other form, and everything after it, goes
+    through httpx-sse's decoders (and the stray-JSON check) as before; once they are clean again,
+    the fast path resumes. Both give the same events (a property test compares them).
+    """
+
+    __slots__ = ("_decoder", "_events", "_fast", "_lines", "_started", "_stray", "_stray_chars", "_tail")
 
     def __init__(self, encoding: str = "utf-8") -> None:
         # As httpx's iter_text(): undecodable bytes become U+FFFD rather than failing the stream.
@@ -69,15 +81,48 @@ class EventReader:
         self._started = False
         self._stray: list[str] = []
         self._stray_chars = 0
+        self._fast = True  # see the class docstring
+        self._tail = ""  # (fast path) the text after the last blank line: an event still arriving
 
-    def feed(self, text: str) -> list[ServerSentEvent]:
+    def feed(self, text: str) -> list[Event]:
         """The events completed by this piece of the body."""
         if not self._started and text:
             self._started = True
             text = text.removeprefix(BOM)
             if not text:
                 return []
-        found: list[ServerSentEvent] = []
+        if not self._fast:
+            if not self._clean():
+                return self._feed_lines(text)
+            self._fast = True
+        text = self._tail + text if self._tail else text
+        if "\r" in text or len(text) > MAX_FAST_TAIL:
+            self._fast, self._tail = False, ""  # CR line ends, or a long event still arriving: the decoders'
+            return self._feed_lines(text)
+        blocks = text.split("\n\n")
+        self._tail = blocks.pop()
+        found: list[Event] = []
+        for index, block in enumerate(blocks):
+            if block[:6] == "data: " and "\n" not in block:
+                found.append((block[6:], "message"))
+            else:  # any other form: this block and all after it through the decoders
+                rest = "\n\n".join(blocks[index:]) + "\n\n" + self._tail
+                self._fast, self._tail = False, ""
+                found += self._feed_lines(rest)
+                break
+        return found
+
+    def _clean(self) -> bool:
+        """Nothing pending in httpx-sse's decoders (nor stray text): the fast path may read the next piece.
+
+        A last event id, a retry or a trailing CR may be pending: an id or a retry changes no event's
+        data or name, and the CR, when nothing else is pending, is a blank line that makes no event.
+        """
+        events = self._events
+        return not (self._lines.buffer or events._data or events._event or self._stray)
+
+    def _feed_lines(self, text: str) -> list[Event]:
+        found: list[Event] = []
         decode = self._events.decode
         for line in self._lines.decode(text):
             # The two lines of almost every event, without a call: a data line (it completes no event),
@@ -87,26 +132,29 @@ class EventReader:
             elif not line and not self._stray:
                 event = decode(line)
                 if event is not None:
-                    found.append(event)
+                    found.append((event.data, event.event))
             else:
                 self._line(line, found)
         return found
 
-    def feed_bytes(self, data: bytes) -> list[ServerSentEvent]:
+    def feed_bytes(self, data: bytes) -> list[Event]:
         """The events completed by this piece of the body's bytes (decoded incrementally)."""
         text = self._decoder.decode(data)
         return self.feed(text) if text else []  # (a piece may end inside a character: nothing yet)
 
-    def flush(self) -> list[ServerSentEvent]:
+    def flush(self) -> list[Event]:
         """At the end of the body: a pending stray error object (an unfinished event is dropped, per the spec)."""
         text = self._decoder.decode(b"", True)  # an unfinished character at the very end: U+FFFD
         found = self.feed(text) if text else []
+        if self._tail:  # (fast path) what came after the last blank line goes through the decoders now
+            tail, self._tail, self._fast = self._tail, "", False
+            found += self._feed_lines(tail)
         for line in self._lines.flush():
             self._line(line, found)
         self._end_stray(found)
         return found
 
-    def _line(self, line: str, found: list[ServerSentEvent]) -> None:
+    def _line(self, line: str, found: list[Event]) -> None:
         if line and not line.startswith(("data:", ":")) and line.partition(":")[0] not in SSE_FIELDS:
             if self._stray_chars + len(line) <= MAX_STRAY_CHARS:
                 self._stray.append(line)
@@ -116,9 +164,9 @@ class EventReader:
             self._end_stray(found)
         event = self._events.decode(line)
         if event is not None:
-            found.append(event)
+            found.append((event.data, event.event))
 
-    def _end_stray(self, found: list[ServerSentEvent]) -> None:
+    def _end_stray(self, found: list[Event]) -> None:
         if not self._stray:
             return
         text = "\n".join(self._stray)
@@ -131,7 +179,7 @@ class EventReader:
         except (ValueError, RecursionError):
             return
         if isinstance(value, dict) and ("error" in value or "message" in value):
-            found.append(ServerSentEvent(event="error", data=text))
+            found.append((text, "error"))
 
 
 def _reads_raw(response: httpx.Response) -> bool:
@@ -160,7 +208,7 @@ def abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
     return response.aiter_raw()  # closed, or a sync stream: aiter_raw() says so
 
 
-def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, None]:
+def iter_events(response: httpx.Response) -> Generator[Event, None, None]:
     """The events of a streamed response body."""
     reader = EventReader(response.encoding or "utf-8")
     for data in _body_bytes(response):
@@ -168,7 +216,7 @@ def iter_events(response: httpx.Response) -> Generator[ServerSentEvent, None, No
     yield from reader.flush()
 
 
-async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
+async def aiter_events(response: httpx.Response) -> AsyncGenerator[Event, None]:
     """The events of a streamed response body (async).
 
     Closed (``aclose()``) right after it gave the ``[DONE]`` event, it asks the body for its end
@@ -182,7 +230,7 @@ async def aiter_events(response: httpx.Response) -> AsyncGenerator[ServerSentEve
             for event in reader.feed_bytes(data):
                 yield event
     except GeneratorExit:
-        if event is not None and event.data == DONE_MARKER:
+        if event is not None and event[0] == DONE_MARKER:
             await end_body(body)
         raise
     for event in reader.flush():

@@ -68,9 +68,9 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from aimlapi_grok_api.models import ChatCompletionChunk
-    from httpx_sse import ServerSentEvent
 
     from ._meta import ResponseInfo
+    from ._sse import Event
 
 __all__ = ["AsyncStream", "Stream", "StreamResult", "StreamedToolCall"]
 
@@ -173,7 +173,7 @@ class Stream(_StreamState):
         self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
-        self._events: Generator[ServerSentEvent, None, None] | None = None
+        self._events: Generator[Event, None, None] | None = None
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
         return self._read(_CHUNKS)
@@ -211,7 +211,7 @@ class Stream(_StreamState):
     ) -> None:
         self.close()
 
-    def _open(self) -> Generator[ServerSentEvent, None, None] | None:
+    def _open(self) -> Generator[Event, None, None] | None:
         if self._events is not None or self._ended:
             if not self._ended:
                 return self._events
@@ -243,8 +243,8 @@ class Stream(_StreamState):
         check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
-                for event in events:
-                    payload = decode(event.data, event.event, check_drift)
+                for data, name in events:
+                    payload = decode(data, name, check_drift)
                     if payload is None:
                         if accumulator.done:
                             break
@@ -282,7 +282,7 @@ class AsyncStream(_StreamState):
         self, response: httpx.Response, *, info: ResponseInfo, on_result: ResultCallback | None = None
     ) -> None:
         super().__init__(response, info=info, on_result=on_result)
-        self._events: AsyncGenerator[ServerSentEvent, None] | None = None
+        self._events: AsyncGenerator[Event, None] | None = None
         # Imported here: asyncio costs ~10 ms at import, and only async calls need it.
         import asyncio  # (already loaded under asyncio; not imported by `import aimlapi_grok`)  # noqa: PLC0415
 
@@ -331,7 +331,7 @@ class AsyncStream(_StreamState):
     ) -> None:
         await self.close()
 
-    async def _open(self) -> AsyncGenerator[ServerSentEvent, None] | None:
+    async def _open(self) -> AsyncGenerator[Event, None] | None:
         if self._events is not None or self._ended:
             if not self._ended:
                 return self._events
@@ -363,8 +363,8 @@ class AsyncStream(_StreamState):
         check_drift = mode != _CHUNKS  # typed chunks: checked with their signature (typed_checked)
         try:
             try:
-                async for event in events:
-                    payload = decode(event.data, event.event, check_drift)
+                async for data, name in events:
+                    payload = decode(data, name, check_drift)
                     if payload is None:
                         if accumulator.done:
                             break
