@@ -12,8 +12,9 @@ the end), ``get_final_result()`` reads to the end and returns it::
 
 Server-sent-event framing is httpx-sse's (only CR, LF and CRLF end a line,
 so U+2028 / U+2029 inside text come through intact), read through ``_sse``
-(a leading byte order mark is skipped; a bare JSON error object in the body
-becomes an error event). Only ``message`` events (and ``error`` events) are
+(plain ``data:`` events by its own fast path, to the same events; a leading
+byte order mark is skipped; a bare JSON error object in the body becomes an
+error event). Only ``message`` events (and ``error`` events) are
 chunks: ``event: ping`` and other named events are skipped. The decoding and
 assembly live in ``StreamAccumulator`` (no I/O), shared by both classes.
 
