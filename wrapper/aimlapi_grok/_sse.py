@@ -46,7 +46,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 import httpx
 
 # The decoders live in a private module of httpx-sse; the version is pinned (<0.5) in pyproject.toml
-# and tests/unit/test_hostile_streams.py exercises them through this reader.
+# and tests/unit/test_hostile_answers.py and test_sse_fast_path.py exercise them through this reader.
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from ._constants import DONE_MARKER
