@@ -186,7 +186,7 @@ def test_an_emulator_keeps_only_its_last_requests_when_told() -> None:
 def test_a_bad_request_history_length_is_refused_by_name(bad: object) -> None:
     """keep_requests must be a whole number >= 0 (or None): anything else is a ValueError naming it."""
     with pytest.raises(ValueError, match=r"keep_requests must be a whole number >= 0, or None to keep all; got "):
-        Emulator(keep_requests=bad)  # type: ignore[arg-type]
+        Emulator(keep_requests=bad)  # type: ignore[arg-type]  # (the wrong types are the point)
 
 
 def test_the_foreground_server_keeps_a_bounded_history(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,7 +197,7 @@ def test_the_foreground_server_keeps_a_bounded_history(monkeypatch: pytest.Monke
 
     class Recording(Emulator):
         def __init__(self, **options: object) -> None:
-            super().__init__(**options)  # type: ignore[arg-type]
+            super().__init__(**options)  # type: ignore[arg-type]  # (serve() passes Emulator's own keywords)
             made.append(self)
 
     class NotServing:

@@ -67,8 +67,8 @@ class EventReader:
 
     Fast path, written here because the benchmark showed httpx-sse's decoders to be the bottleneck
     of a streamed chunk's framing (1.6 us of the wrapper's 5.4 us per chunk, 20,000-chunk stream):
-    while nothing is pending in those decoders (no partial line, event, id or retry) and no CR has
-    been seen, a piece is split at blank lines, and each block that is exactly one ``data: `` line
+    while nothing is pending in those decoders (no partial line, event name or data, nor stray text)
+    and the piece has no CR, it is split at blank lines, and each block that is exactly one ``data: `` line
     is an event without a call. The first block of any other form, and everything after it, goes
     through httpx-sse's decoders (and the stray-JSON check) as before; once they are clean again,
     the fast path resumes. Both give the same events (a property test compares them).
