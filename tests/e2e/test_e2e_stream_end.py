@@ -10,9 +10,12 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 from aimlapi_grok import AsyncGrok
+from aimlapi_grok.testing import EmulatorServer
 
 from ..unit.hostile_server import hostile_server
+from ..unit.test_streaming_io import chunk
 
 QUESTION = [{"role": "user", "content": "Count to five."}]
 
@@ -84,14 +87,8 @@ def chunked_events_then_silence(*events: str) -> bytes:
 
 async def test_a_server_holding_the_body_open_after_done_is_not_waited_for() -> None:
     """[DONE], then no end of body for 30 s: the stream completes at once, and its generators still end in its task."""
-    last = {
-        "id": "c1",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "x-ai/grok-4-1-fast-reasoning",
-        "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}],
-    }
-    with hostile_server(chunked_events_then_silence(json.dumps(last), "[DONE]"), hold_open=30) as server:
+    last = json.dumps(chunk("hi", finish="stop"))
+    with hostile_server(chunked_events_then_silence(last, "[DONE]"), hold_open=30) as server:
         async with AsyncGrok(api_key="sk-hold-open", base_url=server.url, max_retries=0) as client:
             with finalizer_calls() as finalized:
                 stream = await client.chat.completions.create(messages=QUESTION, stream=True)
@@ -105,3 +102,16 @@ async def test_a_server_holding_the_body_open_after_done_is_not_waited_for() -> 
 async def read_texts(stream: Any) -> list[str]:
     async with stream:
         return [text async for text in stream.iter_text()]
+
+
+async def test_a_finished_stream_drops_its_connection(grok_emulator: EmulatorServer) -> None:
+    """The response is closed before the body's end is asked for: the connection is dropped, not pooled idle."""
+    http = httpx.AsyncClient()
+    async with http, AsyncGrok(api_key="sk-drop", base_url=grok_emulator.base_url, http_client=http) as client:
+        stream = await client.chat.completions.create(messages=QUESTION, stream=True)
+        async with stream:
+            async for _chunk in stream:
+                pass
+        assert stream.result.completed
+        pool = http._transport._pool  # type: ignore[attr-defined]  # (httpcore's pool: no public view of it)
+        assert pool.connections == []

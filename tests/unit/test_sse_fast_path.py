@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aimlapi_grok._sse import MAX_FAST_TAIL, Event, EventReader
+from aimlapi_grok._sse import MAX_FAST_TAIL, MAX_STRAY_CHARS, Event, EventReader
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,20 +44,20 @@ class DecodersOnly(EventReader):
         return False
 
 
-def read(reader: EventReader, body: bytes, cuts: list[int]) -> list[Event]:
-    """Every event `reader` gives for `body` delivered in the pieces `cuts` makes, then at its end."""
-    events: list[Event] = []
+def read(reader: EventReader, body: bytes, cuts: list[int]) -> list[list[Event]]:
+    """The events `reader` gives for each piece of `body` the `cuts` make, then at its end (as it gives them)."""
+    given: list[list[Event]] = []
     start = 0
     for cut in [*sorted({min(max(cut, 0), len(body)) for cut in cuts}), len(body)]:
-        events += reader.feed_bytes(body[start:cut])
+        given.append(reader.feed_bytes(body[start:cut]))
         start = cut
-    return events + reader.flush()
+    return [*given, reader.flush()]
 
 
 @settings(max_examples=400, deadline=None)
 @given(body=BODIES, bom=st.booleans(), cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8))
 def test_the_fast_path_gives_what_the_decoders_give(body: str, bom: bool, cuts: list[int]) -> None:
-    """For bodies of simple and other events (CR, CRLF, comments, ids, stray JSON), cut anywhere: equal events."""
+    """Bodies of simple and other events (CR, CRLF, comments, ids, stray JSON), cut anywhere: equal events, as soon."""
     raw = (("\ufeff" if bom else "") + body).encode()
     assert read(EventReader(), raw, cuts) == read(DecodersOnly(), raw, cuts)
 
@@ -87,6 +87,8 @@ def test_simple_events_around_one_other_block_cut_anywhere(
         [': c\n\n{"message": "down"}\n', "data: a\n\n"],  # stray text
         [": c\n\ndata: a\r\r\r", "data: b\n\n", "x\n\ndata: c\n\n"],  # a CR (a blank line: nothing pending)
         ["data: a\n\n", '{"message": "down"}'],  # an error object left at the end
+        ["event: ping\ndata: a\n\nretry: 1000\n", "data: b\n\n: keepalive\n\n"],  # a retry
+        ["id: 1\n\ndata: a\r\r\r", "data: b\n\n"],  # a CR, with an id set (a blank line makes an event)
     ],
 )
 def test_what_is_pending_between_pieces_keeps_the_decoders_reading(pieces: list[str]) -> None:
@@ -98,12 +100,26 @@ def test_what_is_pending_between_pieces_keeps_the_decoders_reading(pieces: list[
 
 
 def test_simple_events_take_the_fast_path_and_others_leave_it() -> None:
-    """Plain `data: ` events are read without the decoders; an id line makes every later event theirs."""
+    """Plain `data: ` events are read without the decoders; an id line sends the rest of its piece to them."""
     reader = EventReader()
     assert reader.feed("data: {}\n\ndata: [DONE]\n\ndata: par") == [("{}", "message"), ("[DONE]", "message")]
-    assert (reader._fast, reader._tail) == (True, "data: par")
+    assert (reader._fast, reader._tail) == (True, ["data: par"])
     assert reader.feed("tial\n\nid: 1\n\ndata: x\n\n") == [("partial", "message"), ("", "message"), ("x", "message")]
-    assert reader._fast is False  # (the last event id stays set: a blank line alone now makes an event)
+    assert reader._fast is False
+    assert reader.feed("data: y\n\n") == [("y", "message")]
+    assert reader._fast is True  # (the id stays set; it changes no event's data or name)
+
+
+def test_an_event_in_many_small_pieces_is_joined_once() -> None:
+    """The pieces of an unfinished event are kept apart until one can end it: no copy of the whole per piece."""
+    reader = EventReader()
+    assert reader.feed("data: ") == []
+    for _ in range(1000):
+        assert reader.feed("x") == []
+    assert (len(reader._tail), reader._tail_chars) == (1001, 1006)
+    assert reader.feed("\n") == []  # (a lone LF cannot end it; with the next one it can)
+    assert reader.feed("\ndata: y\n\n") == [("x" * 1000, "message"), ("y", "message")]
+    assert reader._tail == []
 
 
 def test_a_long_unfinished_event_is_left_to_the_decoders_buffer() -> None:
@@ -115,3 +131,11 @@ def test_a_long_unfinished_event_is_left_to_the_decoders_buffer() -> None:
         assert reader.feed(piece) == []
     assert reader._fast is False
     assert reader.feed("\n\n") == [(piece * 5, "message")]
+
+
+def test_a_stray_line_too_long_to_keep_does_not_hide_later_error_objects() -> None:
+    """A stray line over MAX_STRAY_CHARS is dropped alone: a bare error object after it is still an error event."""
+    error = '{"message":"down","statusCode":500}'
+    for reader in (EventReader(), DecodersOnly()):
+        assert reader.feed("x" * (MAX_STRAY_CHARS + 1) + "\n\n") == []
+        assert reader.feed(error + "\n\ndata: a\n\n") == [(error, "error"), ("a", "message")]

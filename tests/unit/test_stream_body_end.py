@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
 from collections.abc import AsyncIterator
 
 import httpx
@@ -121,3 +122,24 @@ async def test_end_body_of_a_finished_body_is_a_no_op() -> None:
     await end_body(body)
     with pytest.raises(StopAsyncIteration):
         await body.__anext__()
+
+
+async def test_a_failing_response_close_still_closes_the_event_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If closing the response raises, the event reader is closed and on_result called all the same."""
+    results = list[StreamResult]()
+    stream = await open_stream(AfterDone("bytes"), results)
+    texts = stream.iter_text()
+    assert await anext(texts) == "x"  # (held: the reader is open, [DONE] not yet read)
+
+    async def failing_close() -> None:
+        raise OSError("close failed")
+
+    monkeypatch.setattr(stream.response, "aclose", failing_close)
+    with pytest.raises(OSError, match="close failed"):
+        await stream.close()
+    assert isinstance(stream._events, types.AsyncGeneratorType)
+    assert stream._events.ag_frame is None  # (closed: a suspended generator keeps its frame)
+    assert [r.text for r in results] == ["x"]  # (on_result, once)
+    monkeypatch.undo()
+    assert isinstance(texts, types.AsyncGeneratorType)
+    await texts.aclose()

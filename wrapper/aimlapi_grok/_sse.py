@@ -67,14 +67,16 @@ class EventReader:
 
     Fast path, written here because the benchmark showed httpx-sse's decoders to be the bottleneck
     of a streamed chunk's framing (1.6 us of the wrapper's 5.4 us per chunk, 20,000-chunk stream):
-    while nothing is pending in those decoders (no partial line, event name or data, nor stray text)
-    and the piece has no CR, it is split at blank lines, and each block that is exactly one ``data: `` line
+    while nothing is pending in those decoders (no partial line, event name, data, retry or CR, nor
+    stray text) and the piece has no CR, it is split at blank lines, and each block that is exactly one ``data: `` line
     is an event without a call. The first block of any other form, and everything after it, goes
     through httpx-sse's decoders (and the stray-JSON check) as before; once they are clean again,
     the fast path resumes. Both give the same events (a property test compares them).
     """
 
-    __slots__ = ("_decoder", "_events", "_fast", "_lines", "_started", "_stray", "_stray_chars", "_tail")
+    __slots__ = (
+        "_decoder", "_events", "_fast", "_lines", "_started", "_stray", "_stray_chars", "_tail", "_tail_chars",
+    )  # fmt: skip
 
     def __init__(self, encoding: str = "utf-8") -> None:
         # As httpx's iter_text(): undecodable bytes become U+FFFD rather than failing the stream.
@@ -85,7 +87,10 @@ class EventReader:
         self._stray: list[str] = []
         self._stray_chars = 0
         self._fast = True  # see the class docstring
-        self._tail = ""  # (fast path) the text after the last blank line: an event still arriving
+        # (fast path) the pieces after the last blank line, an event still arriving: kept apart and joined
+        # once a piece can end it, so an event arriving in many small pieces costs no more than its length
+        self._tail: list[str] = []
+        self._tail_chars = 0
 
     def feed(self, text: str) -> list[Event]:
         """The events completed by this piece of the body."""
@@ -98,31 +103,45 @@ class EventReader:
             if not self._clean():
                 return self._feed_lines(text)
             self._fast = True
-        text = self._tail + text if self._tail else text
-        if "\r" in text or len(text) > MAX_FAST_TAIL:
-            self._fast, self._tail = False, ""  # CR line ends, or a long event still arriving: the decoders'
-            return self._feed_lines(text)
+        if "\r" in text:  # CR line ends: the decoders' (the tail has none: it was read here)
+            return self._leave_fast_path(text)
+        if self._tail:
+            if "\n\n" not in text and not (text[:1] == "\n" and self._tail[-1][-1:] == "\n"):
+                self._tail.append(text)  # the event goes on: nothing ends in this piece
+                self._tail_chars += len(text)
+                return self._leave_fast_path("") if self._tail_chars > MAX_FAST_TAIL else []
+            text = "".join(self._tail) + text
+            self._tail, self._tail_chars = [], 0
         blocks = text.split("\n\n")
-        self._tail = blocks.pop()
+        last = blocks.pop()  # (the tail is empty here: joined above, or there was none)
         found: list[Event] = []
         for index, block in enumerate(blocks):
             if block[:6] == "data: " and "\n" not in block:
                 found.append((block[6:], "message"))
             else:  # any other form: this block and all after it through the decoders
-                rest = "\n\n".join(blocks[index:]) + "\n\n" + self._tail
-                self._fast, self._tail = False, ""
-                found += self._feed_lines(rest)
-                break
+                found += self._leave_fast_path("\n\n".join(blocks[index:]) + "\n\n" + last)
+                return found
+        if last:
+            self._tail, self._tail_chars = [last], len(last)
         return found
+
+    def _leave_fast_path(self, text: str) -> list[Event]:
+        """The pending tail and then `text` through httpx-sse's decoders, until they are clean again."""
+        tail, self._tail, self._tail_chars, self._fast = self._tail, [], 0, False
+        return self._feed_lines("".join(tail) + text if tail else text)
 
     def _clean(self) -> bool:
         """Nothing pending in httpx-sse's decoders (nor stray text): the fast path may read the next piece.
 
-        A last event id, a retry or a trailing CR may be pending: an id or a retry changes no event's
-        data or name, and the CR, when nothing else is pending, is a blank line that makes no event.
+        A last event id may be set: it changes no event's data or name, and with nothing else pending
+        a block that is one ``data: `` line makes the same event either way. A pending retry or CR is
+        not: the next blank line the decoders read would then make an event of its own.
         """
-        events = self._events
-        return not (self._lines.buffer or events._data or events._event or self._stray)
+        lines, events = self._lines, self._events
+        return (
+            not (lines.buffer or lines.trailing_cr or events._data or events._event or events._retry is not None)
+            and not self._stray_chars
+        )
 
     def _feed_lines(self, text: str) -> list[Event]:
         found: list[Event] = []
@@ -132,7 +151,7 @@ class EventReader:
             # and the blank line that ends an event when no stray text is pending. `_line` does the rest.
             if line.startswith("data:"):
                 decode(line)
-            elif not line and not self._stray:
+            elif not line and not self._stray_chars:
                 event = decode(line)
                 if event is not None:
                     found.append((event.data, event.event))
@@ -150,8 +169,7 @@ class EventReader:
         text = self._decoder.decode(b"", True)  # an unfinished character at the very end: U+FFFD
         found = self.feed(text) if text else []
         if self._tail:  # (fast path) what came after the last blank line goes through the decoders now
-            tail, self._tail, self._fast = self._tail, "", False
-            found += self._feed_lines(tail)
+            found += self._leave_fast_path("")
         for line in self._lines.flush():
             self._line(line, found)
         self._end_stray(found)
@@ -171,6 +189,7 @@ class EventReader:
 
     def _end_stray(self, found: list[Event]) -> None:
         if not self._stray:
+            self._stray_chars = 0  # (a first line over MAX_STRAY_CHARS was counted and not kept)
             return
         text = "\n".join(self._stray)
         complete = self._stray_chars <= MAX_STRAY_CHARS
@@ -200,7 +219,7 @@ def _body_bytes(response: httpx.Response) -> Iterator[bytes]:
     return response.iter_raw()  # closed, or an async stream: iter_raw() says so
 
 
-def abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
+def _abody_bytes(response: httpx.Response) -> AsyncIterator[bytes]:
     """The body's bytes (async): the transport's stream, else httpx's decoded or raw bytes (module docstring)."""
     if not _reads_raw(response):
         return response.aiter_bytes()
@@ -226,7 +245,7 @@ async def aiter_events(response: httpx.Response) -> AsyncGenerator[Event, None]:
     once before it ends (``end_body``): close the response first, so the connection is dropped.
     """
     reader = EventReader(response.encoding or "utf-8")
-    body = abody_bytes(response)
+    body = _abody_bytes(response)
     event = None
     try:
         async for data in body:
@@ -259,8 +278,9 @@ async def end_body(body: AsyncIterator[bytes]) -> None:
     import asyncio  # noqa: PLC0415 (only async streams get here; asyncio is loaded under them)
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+        if asyncio.current_task() is None:  # (trio in guest mode runs on an asyncio loop, outside its tasks)
+            return
+    except RuntimeError:  # no asyncio loop running
         return
     try:
         async with asyncio.timeout(0):

@@ -313,14 +313,18 @@ class AsyncStream(_StreamState):
         """Close the connection; the result stays partial if the stream had not ended."""
         try:
             # The response first: the events, closed at [DONE], then ask the closed body for its end, so
-            # httpx's generators end here rather than as asyncio tasks (_sse.aiter_events, end_body).
+            # httpx's generators end here rather than as asyncio tasks (_sse.aiter_events, end_body). Closed
+            # first, the connection is dropped as before, not handed back to the pool: httpcore checks every
+            # idle connection's socket on each request, and 1,000 idle ones made a run 18 s instead of 3.
             await self.response.aclose()
-            if self._events is not None:
-                # RuntimeError: being read by another task, whose read ends with the closed response.
-                with contextlib.suppress(RuntimeError):
-                    await self._events.aclose()
         finally:
-            self._report_end()
+            try:
+                if self._events is not None:
+                    # RuntimeError: being read by another task, whose read ends with the closed response.
+                    with contextlib.suppress(RuntimeError):
+                        await self._events.aclose()
+            finally:
+                self._report_end()
 
     aclose = close  # for contextlib.aclosing
 

@@ -156,7 +156,7 @@ def run_emulator(
     return EmulatorServer(emulator if emulator is not None else Emulator(api_key=api_key), host=host, port=port)
 
 
-SERVED_KEPT_REQUESTS = 1000  # what serve() remembers: nobody reads a foreground server's history
+SERVED_KEPT_REQUESTS = 1000  # what serve() remembers (for a look in a debugger: the command reads none)
 
 
 def serve(
