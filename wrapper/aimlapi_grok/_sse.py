@@ -68,10 +68,11 @@ class EventReader:
     Fast path, written here because the benchmark showed httpx-sse's decoders to be the bottleneck
     of a streamed chunk's framing (1.6 us of the wrapper's 5.4 us per chunk, 20,000-chunk stream):
     while nothing is pending in those decoders (no partial line, event name, data, retry or CR, nor
-    stray text) and the piece has no CR, it is split at blank lines, and each block that is exactly one ``data: `` line
-    is an event without a call. The first block of any other form, and everything after it, goes
-    through httpx-sse's decoders (and the stray-JSON check) as before; once they are clean again,
-    the fast path resumes. Both give the same events (a property test compares them).
+    stray text) and the piece has no CR, it is split at blank lines, and each block that is exactly
+    one ``data: `` line is an event without a call. The first block of any other form, and everything
+    after it, goes through httpx-sse's decoders (and the stray-JSON check) as before; once they are
+    clean again, the fast path resumes. Both give the same events, piece by piece
+    (``tests/unit/test_sse_fast_path.py``, property tests against a reader without the fast path).
     """
 
     __slots__ = (
@@ -271,9 +272,13 @@ async def end_body(body: AsyncIterator[bytes]) -> None:
     A step that would wait is cancelled at once (the connection is closed, and nothing after
     ``[DONE]`` belongs to the stream); the generators then end by that cancellation instead. What
     the step gives is not read into the stream: bytes after ``[DONE]`` are discarded, and an httpx
-    error (a closed connection's) is not the stream's. Any other
-    exception is a transport's own after the stream ended: it is logged (its type) at DEBUG.
-    Not under asyncio (trio), nothing is done: the finalizers are not asyncio's.
+    error (a closed connection's) is not the stream's. Any other exception is a transport's own
+    after the stream ended: it is logged (its type) at DEBUG. Outside an asyncio task (trio, also
+    in guest mode on an asyncio loop) nothing is done: the finalizers are not asyncio's.
+
+    The ~100 us is a measurement, not a test: 20 concurrent 12-chunk streams over loopback took
+    1,071-1,101 us of CPU each with this step and 1,130-1,215 without it; the tests check that no
+    generator is left to asyncio's finalizer (``tests/e2e/test_e2e_stream_end.py``).
     """
     import asyncio  # noqa: PLC0415 (only async streams get here; asyncio is loaded under them)
 
